@@ -1,0 +1,223 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard-router/switchyard/core/api"
+	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/switchyard-router/switchyard/core/route"
+	"github.com/tidwall/gjson"
+)
+
+// failure is one failed attempt, kept for the error the client gets if all fail.
+type failure struct {
+	provider   string
+	status     int    // upstream HTTP status; 0 for connection errors and timeouts
+	code       string // short machine-readable cause
+	message    string // upstream's message, scrubbed of our key
+	action     route.Action
+	retryAfter int
+}
+
+// attempt sends the request to one endpoint. It returns done when the client has been
+// answered (or has gone away); otherwise the failure says why the endpoint did not serve.
+func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
+	base, key := x.h.creds(a.Provider)
+	x.buf = x.chat.AppendUpstream(x.buf[:0], a.Endpoint.Upstream)
+	ctx, cancel := context.WithCancel(x.ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(x.buf))
+	if err != nil {
+		return failure{code: "bad_base_url", message: "invalid base URL for " + a.Provider.Slug, action: route.Next}, false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if x.chat.Stream {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	cl := startCall(x.h.client, req, x.chat.Stream)
+	defer cl.stop()
+	deadline := time.NewTimer(x.h.firstByte)
+	defer deadline.Stop()
+	ka := x.keepAliveTicker()
+	defer ka.stop()
+
+	ck, f, done := x.await(cl, deadline, ka)
+	if f != nil || done {
+		return failed(f), done
+	}
+	if ck.err != nil {
+		return failure{code: "connection_error", message: scrub(ck.err.Error(), key), action: route.Next}, false
+	}
+	cl.resp = ck.resp
+	if ck.resp.StatusCode/100 == 2 && x.chat.Stream {
+		return x.relay(cl, x.stamp(a), deadline, ka)
+	}
+	// The headers are in: what is left is reading the body, bounded by the idle timeout.
+	deadline.Reset(x.h.idle)
+	body, f, done := x.await(cl, deadline, ka)
+	if f != nil || done {
+		return failed(f), done
+	}
+	if body.err != io.EOF {
+		return failure{code: "read_error", message: scrub(body.err.Error(), key), action: route.Next}, false
+	}
+	if ck.resp.StatusCode/100 != 2 {
+		return upstreamFailure(ck.resp, body.b, key), false
+	}
+	return x.respond(body.b, a, key)
+}
+
+// await waits for the call's next message while sending keep-alives. It returns a failure on
+// timeout and done when the client has gone away.
+func (x *exchange) await(cl *call, deadline *time.Timer, ka ticker) (chunk, *failure, bool) {
+	for {
+		select {
+		case ck := <-cl.c:
+			return ck, nil, false
+		case <-ka.c:
+			x.keepAlive()
+		case <-deadline.C:
+			return chunk{}, &failure{code: "timeout", message: "provider did not answer in time", action: route.Next}, false
+		case <-x.ctx.Done():
+			return chunk{}, nil, true
+		}
+	}
+}
+
+func failed(f *failure) failure {
+	if f == nil {
+		return failure{}
+	}
+	return *f
+}
+
+// respond relays a non-streaming answer with the router's stamp.
+func (x *exchange) respond(raw []byte, a *route.Attempt, key string) (failure, bool) {
+	if !gjson.ValidBytes(raw) || !gjson.GetBytes(raw, "choices").IsArray() {
+		if gjson.GetBytes(raw, "error").Exists() {
+			return failure{status: http.StatusBadGateway, code: "upstream_error", message: scrub(errorMessage(raw), key), action: route.Next}, false
+		}
+		return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider returned an invalid response", action: route.Next}, false
+	}
+	out, _ := provider.AppendStamped(make([]byte, 0, len(raw)+128), raw, x.stamp(a))
+	x.w.Header().Set("X-Generation-Id", x.id)
+	writeJSON(x.w, http.StatusOK, out)
+	return failure{}, true
+}
+
+func (x *exchange) stamp(a *route.Attempt) *provider.Stamp {
+	if a == nil {
+		return &provider.Stamp{ID: x.id, Model: x.chat.Model}
+	}
+	return &provider.Stamp{ID: x.id, Model: a.Model.ID, Provider: a.Provider.Name}
+}
+
+// upstreamFailure classifies a non-2xx answer (shared/spec/providers.md §8).
+func upstreamFailure(resp *http.Response, raw []byte, key string) failure {
+	f := failure{
+		status:  resp.StatusCode,
+		code:    "http_" + strconv.Itoa(resp.StatusCode),
+		message: scrub(errorMessage(raw), key),
+		action:  route.Classify(resp.StatusCode),
+	}
+	if f.message == "" {
+		f.message = http.StatusText(resp.StatusCode)
+	}
+	if c := gjson.GetBytes(raw, "error.code"); c.Type == gjson.String && c.Str != "" {
+		f.code = c.Str
+	} else if c := gjson.GetBytes(raw, "error.type"); c.Type == gjson.String && c.Str != "" {
+		f.code = c.Str
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		f.retryAfter = s
+	}
+	return f
+}
+
+// errorMessage reads the message out of the error body shapes OpenAI-compatible servers use:
+// {"error":{"message"}}, {"error":"..."}, {"message"}, {"detail"} (providers.md §6 rule 5).
+func errorMessage(raw []byte) string {
+	if !gjson.ValidBytes(raw) {
+		return ""
+	}
+	for _, p := range [...]string{"error.message", "error", "message", "detail"} {
+		if v := gjson.GetBytes(raw, p); v.Type == gjson.String && v.Str != "" {
+			return v.Str
+		} else if p == "detail" && v.Exists() {
+			return v.Raw
+		}
+	}
+	return ""
+}
+
+// scrub keeps a provider key out of anything that reaches a client or a log.
+func scrub(msg, key string) string {
+	if key != "" && len(key) >= 8 {
+		msg = strings.ReplaceAll(msg, key, "[redacted]")
+	}
+	return msg
+}
+
+// clientError is the error for a request the upstream refused as the client's fault.
+func (f failure) clientError() *Error {
+	e := errorf(f.status, "invalid_request", f.message)
+	if f.status == 0 {
+		e.Status = http.StatusBadGateway
+	}
+	e.Metadata = append(e.Metadata, `,"provider_name":`...)
+	e.Metadata = api.AppendString(e.Metadata, f.provider)
+	return e
+}
+
+// exhausted is the error when every attempt failed: 429 when every provider was rate
+// limited, 503 when all failures were transient (5xx, timeouts, connection errors), 502
+// otherwise (§5.4). previous_errors lists each attempt without upstream messages, which may
+// describe our own accounts.
+func exhausted(fails []failure) *Error {
+	all429, transient := true, true
+	retry := 0
+	for _, f := range fails {
+		all429 = all429 && f.status == http.StatusTooManyRequests
+		transient = transient && (f.status == 0 || f.status >= 500)
+		if f.retryAfter > 0 && (retry == 0 || f.retryAfter < retry) {
+			retry = f.retryAfter
+		}
+	}
+	last := fails[len(fails)-1]
+	var e *Error
+	switch {
+	case all429:
+		e = errorf(http.StatusTooManyRequests, "rate_limit_exceeded", "Rate limited by every provider for this model; try again shortly")
+	case transient:
+		e = errorf(http.StatusServiceUnavailable, "provider_overloaded", "Every provider for this model failed or timed out")
+	default:
+		e = errorf(http.StatusBadGateway, "provider_unavailable", "No provider could serve this request")
+	}
+	e.RetryAfter = retry
+	e.Metadata = append(e.Metadata, `,"provider_name":`...)
+	e.Metadata = api.AppendString(e.Metadata, last.provider)
+	e.Metadata = append(e.Metadata, `,"previous_errors":[`...)
+	for i, f := range fails {
+		if i > 0 {
+			e.Metadata = append(e.Metadata, ',')
+		}
+		e.Metadata = append(e.Metadata, `{"provider":`...)
+		e.Metadata = api.AppendString(e.Metadata, f.provider)
+		e.Metadata = append(e.Metadata, `,"code":`...)
+		e.Metadata = api.AppendString(e.Metadata, f.code)
+		e.Metadata = append(e.Metadata, `,"status":`...)
+		e.Metadata = strconv.AppendInt(e.Metadata, int64(f.status), 10)
+		e.Metadata = append(e.Metadata, '}')
+	}
+	e.Metadata = append(e.Metadata, ']')
+	return e
+}

@@ -1,0 +1,105 @@
+package core
+
+import (
+	"errors"
+	"io"
+	"net/http"
+)
+
+// call is one upstream request running on its own goroutine. It delivers the response
+// headers, then the body: whole for non-streaming answers and error bodies, one network read
+// at a time for streams. Every wait on it can therefore race a timer and the client's
+// context, which matters because the Worker's fetch client ignores context deadlines.
+type call struct {
+	c    chan chunk    // the response first, then body chunks; unbuffered
+	free chan []byte   // streams: two read buffers taking turns
+	quit chan struct{} // closed when the router stops listening
+	resp *http.Response
+}
+
+type chunk struct {
+	resp *http.Response // set on the first message only
+	b    []byte
+	err  error // io.EOF after the last chunk
+}
+
+const (
+	readBuf      = 16 << 10
+	maxErrorBody = 64 << 10
+)
+
+var errTooLarge = errors.New("upstream body too large")
+
+func startCall(client *http.Client, req *http.Request, stream bool) *call {
+	cl := &call{c: make(chan chunk), quit: make(chan struct{})}
+	if stream {
+		cl.free = make(chan []byte, 2)
+		cl.free <- make([]byte, readBuf)
+		cl.free <- make([]byte, readBuf)
+	}
+	go cl.run(client, req, stream)
+	return cl
+}
+
+func (cl *call) run(client *http.Client, req *http.Request, stream bool) {
+	resp, err := client.Do(req)
+	if !cl.send(chunk{resp: resp, err: err}) || err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return
+	}
+	defer resp.Body.Close()
+	if !stream || resp.StatusCode/100 != 2 {
+		limit := maxResponseBody
+		if resp.StatusCode/100 != 2 {
+			limit = maxErrorBody
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+		switch {
+		case err == nil && len(b) > limit:
+			err = errTooLarge
+		case err == nil:
+			err = io.EOF
+		}
+		cl.send(chunk{b: b, err: err})
+		return
+	}
+	for {
+		var buf []byte
+		select {
+		case buf = <-cl.free:
+		case <-cl.quit:
+			return
+		}
+		n, err := resp.Body.Read(buf[:cap(buf)])
+		if !cl.send(chunk{b: buf[:n], err: err}) || err != nil {
+			return
+		}
+	}
+}
+
+func (cl *call) send(ck chunk) bool {
+	select {
+	case cl.c <- ck:
+		return true
+	case <-cl.quit:
+		return false
+	}
+}
+
+// release hands a stream buffer back once its bytes are consumed.
+func (cl *call) release(b []byte) {
+	if cl.free != nil && cap(b) == readBuf {
+		cl.free <- b[:0]
+	}
+}
+
+// stop abandons the call: the goroutine exits at its next send, and closing the body
+// unblocks a read in progress.
+func (cl *call) stop() {
+	close(cl.quit)
+	if cl.resp != nil {
+		cl.resp.Body.Close()
+	}
+}

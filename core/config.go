@@ -1,0 +1,37 @@
+package core
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/switchyard-router/switchyard/core/catalog"
+	"github.com/switchyard-router/switchyard/core/store"
+)
+
+// Config is everything core needs from the platform it runs on. Each field is a seam: the
+// Worker, the Lambda, the wazero guest and the tests each fill it their own way.
+type Config struct {
+	// Client makes upstream calls. The Worker passes syumai's fetch client (the default
+	// client panics inside workerd); everything else may pass a standard client.
+	Client *http.Client
+	// Stores holds state kept between requests.
+	Stores store.Set
+	// Env reads configuration: provider keys and base URLs (<PROVIDER>_API_KEY,
+	// <PROVIDER>_BASE_URL), SWITCHYARD_ADMIN_KEY and the SWITCHYARD_* tunables. It returns ""
+	// for a missing name.
+	Env func(name string) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand drives generation ids and, later, routing. It need not be safe for concurrent
+	// use: core serialises access. Nil means a source seeded from the clock. Never used for
+	// secrets: API keys come from crypto/rand.
+	Rand rand.Source
+	// Defer runs work that must finish after the response has been sent (the Worker's
+	// waitUntil). Nil means run it inline.
+	Defer func(func())
+	// Catalog is the model catalog; nil means catalog.Default.
+	Catalog *catalog.Catalog
+	// Logf receives operational messages; it never gets secrets. Nil discards them.
+	Logf func(format string, args ...any)
+}

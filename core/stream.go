@@ -1,0 +1,187 @@
+package core
+
+import (
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/switchyard-router/switchyard/core/route"
+	"github.com/tidwall/gjson"
+)
+
+// ticker is the keep-alive clock of a streaming attempt; its channel is nil (never fires)
+// for non-streaming requests.
+type ticker struct {
+	c <-chan time.Time
+	t *time.Ticker
+}
+
+func (x *exchange) keepAliveTicker() ticker {
+	if !x.chat.Stream || x.started {
+		return ticker{}
+	}
+	t := time.NewTicker(x.h.keepAlive)
+	return ticker{c: t.C, t: t}
+}
+
+func (k ticker) stop() {
+	if k.t != nil {
+		k.t.Stop()
+	}
+}
+
+// keepAlive sends OpenRouter's SSE comment while no model output has arrived. It commits
+// the 200: later failures become error chunks. It is not model output, so fallback to the
+// next endpoint stays possible.
+func (x *exchange) keepAlive() {
+	if !x.started {
+		x.write([]byte(": OPENROUTER PROCESSING\n\n"))
+	}
+}
+
+// write sends bytes to the client, committing the SSE headers on first use, and flushes.
+func (x *exchange) write(b []byte) bool {
+	if !x.committed {
+		h := x.w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Generation-Id", x.id)
+		x.w.WriteHeader(http.StatusOK)
+		x.committed = true
+	}
+	if _, err := x.w.Write(b); err != nil {
+		return false
+	}
+	// Flush where the writer supports it; the platform writers stream every Write anyway.
+	_ = http.NewResponseController(x.w).Flush()
+	return true
+}
+
+// relay streams an OpenAI-compatible upstream to the client, one network read at a time:
+// each read's complete events are stamped and written together. Before any model output
+// the attempt can still fail over; after it, trouble ends the stream with an error chunk.
+func (x *exchange) relay(cl *call, st *provider.Stamp, deadline *time.Timer, ka ticker) (failure, bool) {
+	var (
+		sc        provider.Scanner
+		out       []byte
+		usage     []byte
+		usageSent bool
+		finished  bool
+	)
+	end := func(e *Error) (failure, bool) {
+		if e != nil {
+			out = x.errorChunk(out, st, e)
+		}
+		if !usageSent {
+			out = x.usageChunk(out, st, string(usage))
+		}
+		x.write(append(out, "data: [DONE]\n\n"...))
+		return failure{}, true
+	}
+	for {
+		select {
+		case ck := <-cl.c:
+			if err := sc.Feed(ck.b); err != nil {
+				ck.err = err
+			}
+			cl.release(ck.b)
+			done := false
+			for !done {
+				ev, ok := sc.Next()
+				if !ok {
+					break
+				}
+				if string(ev.Data) == "[DONE]" {
+					done = true
+					break
+				}
+				if !gjson.ValidBytes(ev.Data) {
+					if !x.started {
+						return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider sent an invalid stream event", action: route.Next}, false
+					}
+					return end(streamError("Provider sent an invalid stream event"))
+				}
+				mark := len(out)
+				out = append(out, "data: "...)
+				var seen provider.Seen
+				out, seen = provider.AppendStamped(out, ev.Data, st)
+				out = append(out, "\n\n"...)
+				if seen.Error != "" {
+					out = out[:mark]
+					if !x.started && len(out) == 0 {
+						return failure{status: http.StatusBadGateway, code: "stream_error", message: errorMessage(ev.Data), action: route.Next}, false
+					}
+					x.started = true
+					return end(streamError(errorMessage(ev.Data)))
+				}
+				if seen.Usage != "" {
+					usage = append(usage[:0], seen.Usage...)
+					usageSent = usageSent || seen.ChoicesEmpty
+				}
+				finished = finished || seen.Finished
+			}
+			if len(out) > 0 {
+				x.started = true
+				if !x.write(out) {
+					return failure{}, true // the client went away
+				}
+				out = out[:0]
+				// From the first output on, the deadline bounds silence between reads.
+				// (Since Go 1.23, Reset on a timer leaves no stale tick behind.)
+				deadline.Reset(x.h.idle)
+			}
+			switch {
+			case done:
+				return end(nil)
+			case ck.err == nil:
+				continue
+			case !x.started:
+				return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
+			case ck.err == io.EOF && finished:
+				return end(nil) // some servers omit [DONE]
+			default:
+				return end(streamError("Provider disconnected unexpectedly"))
+			}
+		case <-ka.c:
+			x.keepAlive()
+		case <-deadline.C:
+			if !x.started {
+				return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
+			}
+			return end(streamError("Provider stopped sending output"))
+		case <-x.ctx.Done():
+			return failure{}, true
+		}
+	}
+}
+
+func streamError(msg string) *Error {
+	if msg == "" {
+		msg = "Provider returned an error"
+	}
+	return errorf(http.StatusBadGateway, "provider_unavailable", msg)
+}
+
+// errorChunk ends a started stream with OpenRouter's error event: top-level error and a
+// choice finishing with "error" (shared/spec/openrouter-api.md §1.9).
+func (x *exchange) errorChunk(dst []byte, st *provider.Stamp, e *Error) []byte {
+	dst = append(dst, "data: "...)
+	dst = st.AppendChunkHead(dst, x.h.now().Unix())
+	dst = append(dst, `,"error":`...)
+	dst = e.appendObject(dst)
+	return append(dst, `,"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":"error"}]}`+"\n\n"...)
+}
+
+// usageChunk is the choices:[] chunk every stream ends with, built from the last usage the
+// upstream reported (zeros when it reported none, e.g. after a cut).
+func (x *exchange) usageChunk(dst []byte, st *provider.Stamp, usage string) []byte {
+	if usage == "" {
+		usage = `{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}`
+	}
+	dst = append(dst, "data: "...)
+	dst = st.AppendChunkHead(dst, x.h.now().Unix())
+	dst = append(dst, `,"choices":[],"usage":`...)
+	dst = append(dst, usage...)
+	return append(dst, "}\n\n"...)
+}
