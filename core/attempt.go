@@ -29,10 +29,12 @@ type failure struct {
 // answered (or has gone away); otherwise the failure says why the endpoint did not serve.
 func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	base, key := x.h.creds(a.Provider)
-	x.buf = x.chat.AppendUpstream(x.buf[:0], a.Endpoint.Upstream)
+	// A fresh buffer per attempt: an abandoned attempt's transport may still be reading the
+	// previous one.
+	body := x.chat.AppendUpstream(make([]byte, 0, len(x.chat.Rest)+len(a.Endpoint.Upstream)+64), a.Endpoint.Upstream)
 	ctx, cancel := context.WithCancel(x.ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(x.buf))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
 	if err != nil {
 		return failure{code: "bad_base_url", message: "invalid base URL for " + a.Provider.Slug, action: route.Next}, false
 	}
@@ -63,17 +65,17 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	}
 	// The headers are in: what is left is reading the body, bounded by the idle timeout.
 	deadline.Reset(x.h.idle)
-	body, f, done := x.await(cl, deadline, ka)
+	rest, f, done := x.await(cl, deadline, ka)
 	if f != nil || done {
 		return failed(f), done
 	}
-	if body.err != io.EOF {
-		return failure{code: "read_error", message: scrub(body.err.Error(), key), action: route.Next}, false
+	if rest.err != io.EOF {
+		return failure{code: "read_error", message: scrub(rest.err.Error(), key), action: route.Next}, false
 	}
 	if ck.resp.StatusCode/100 != 2 {
-		return upstreamFailure(ck.resp, body.b, key), false
+		return upstreamFailure(ck.resp, rest.b, key), false
 	}
-	return x.respond(body.b, a, key)
+	return x.respond(rest.b, a, key)
 }
 
 // await waits for the call's next message while sending keep-alives. It returns a failure on

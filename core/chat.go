@@ -106,7 +106,6 @@ type exchange struct {
 	// started: model output reached the client, so falling back is no longer possible.
 	started bool
 	fails   []failure
-	buf     []byte // upstream request body, reused across attempts
 	last    *route.Attempt
 }
 
