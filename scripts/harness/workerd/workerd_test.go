@@ -177,6 +177,30 @@ func TestWorkerd(t *testing.T) {
 			wantAPIError(t, err, http.StatusBadRequest, id)
 		})
 
+		t.Run("key_info", func(t *testing.T) {
+			k := w.CreateKey(t, adminKey, "e2e-info")
+			req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, w.URL+"/api/v1/key", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+k)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("GET /api/v1/key: %v", err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			var info struct {
+				Data struct {
+					Hash  string `json:"hash"`
+					Label string `json:"label"`
+				} `json:"data"`
+			}
+			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &info) != nil || info.Data.Hash == "" || info.Data.Label == "" {
+				t.Errorf("GET /api/v1/key: status %d, body %s; want 200 with data.hash and data.label (read back from KV)", resp.StatusCode, body)
+			}
+		})
+
 		t.Run("models_list", func(t *testing.T) {
 			page, err := client.Models.List(ctxT(t))
 			if err != nil {
@@ -236,8 +260,10 @@ func TestWorkerd(t *testing.T) {
 			if !strings.HasPrefix(id, "gen-") {
 				t.Errorf("id = %q, want gen-…", id)
 			}
-			if hr != nil && hr.Header.Get("X-Generation-Id") != id {
-				t.Errorf("X-Generation-Id = %q, want the chunks' id %q", hr.Header.Get("X-Generation-Id"), id)
+			if hr == nil {
+				t.Error("no HTTP response recorded")
+			} else if got := hr.Header.Get("X-Generation-Id"); got != id {
+				t.Errorf("X-Generation-Id = %q, want the chunks' id %q", got, id)
 			}
 			if !strings.Contains(content.String(), "fake upstream") {
 				t.Errorf("content = %q, want the fake's reply", content.String())
