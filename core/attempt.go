@@ -31,19 +31,19 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	base, key := x.h.creds(a.Provider)
 	// A fresh buffer per attempt: an abandoned attempt's transport may still be reading the
 	// previous one.
-	body := x.chat.AppendUpstream(make([]byte, 0, len(x.chat.Rest)+len(a.Endpoint.Upstream)+64), a.Endpoint.Upstream)
+	body := x.chat.AppendUpstream(make([]byte, 0, x.chat.UpstreamSize()+len(a.Endpoint.Upstream)), a.Endpoint.Upstream)
 	ctx, cancel := context.WithCancel(x.ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
 	if err != nil {
 		return failure{code: "bad_base_url", message: "invalid base URL for " + a.Provider.Slug, action: route.Next}, false
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header = http.Header{"Content-Type": jsonType}
 	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header["Authorization"] = []string{"Bearer " + key}
 	}
 	if x.chat.Stream {
-		req.Header.Set("Accept", "text/event-stream")
+		req.Header["Accept"] = sseType
 	}
 	cl := startCall(x.h.client, req, x.chat.Stream)
 	defer cl.stop()
@@ -104,14 +104,15 @@ func failed(f *failure) failure {
 
 // respond relays a non-streaming answer with the router's stamp.
 func (x *exchange) respond(raw []byte, a *route.Attempt, key string) (failure, bool) {
-	if !gjson.ValidBytes(raw) || !gjson.GetBytes(raw, "choices").IsArray() {
-		if gjson.GetBytes(raw, "error").Exists() {
-			return failure{status: http.StatusBadGateway, code: "upstream_error", message: scrub(errorMessage(raw), key), action: route.Next}, false
-		}
+	out, seen := provider.AppendStamped(make([]byte, 0, len(raw)+128), raw, x.stamp(a))
+	switch {
+	case seen.Valid && seen.Error != "" && !seen.Choices:
+		// Some OpenAI-compatible hosts answer 200 with an error body.
+		return failure{status: http.StatusBadGateway, code: "upstream_error", message: scrub(errorMessage(raw), key), action: route.Next}, false
+	case !seen.Valid || !seen.Choices:
 		return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider returned an invalid response", action: route.Next}, false
 	}
-	out, _ := provider.AppendStamped(make([]byte, 0, len(raw)+128), raw, x.stamp(a))
-	x.w.Header().Set("X-Generation-Id", x.id)
+	x.w.Header()["X-Generation-Id"] = []string{x.id}
 	writeJSON(x.w, http.StatusOK, out)
 	return failure{}, true
 }

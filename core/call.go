@@ -42,7 +42,7 @@ func startCall(client *http.Client, req *http.Request, stream bool) *call {
 }
 
 func (cl *call) run(client *http.Client, req *http.Request, stream bool) {
-	resp, err := client.Do(req)
+	resp, err := roundTrip(client, req)
 	if !cl.send(chunk{resp: resp, err: err}) || err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -102,4 +102,24 @@ func (cl *call) stop() {
 	if cl.resp != nil {
 		cl.resp.Body.Close()
 	}
+}
+
+// roundTrip sends one request. A client with no policy of its own (no cookie jar, redirect
+// rule or timeout) is served by its transport directly: Client.Do's redirect machinery
+// copies headers and URLs on every call, and a POST to an API is never meaningfully
+// redirected. Deadlines are the router's own in any case.
+func roundTrip(c *http.Client, req *http.Request) (*http.Response, error) {
+	if c.Jar != nil || c.CheckRedirect != nil || c.Timeout != 0 {
+		return c.Do(req)
+	}
+	t := c.Transport
+	if t == nil {
+		t = http.DefaultTransport
+	}
+	resp, err := t.RoundTrip(req)
+	if err != nil && resp != nil {
+		resp.Body.Close()
+		resp = nil
+	}
+	return resp, err
 }

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -143,14 +142,15 @@ func (x *exchange) fail(e *Error) {
 	x.write(append(out, "data: [DONE]\n\n"...))
 }
 
-// readBody reads the whole request body, sized from Content-Length when the client sent it
-// so that a large prompt is read into one allocation instead of a doubling series.
+// readBody reads the whole request body, in one allocation when the client sent
+// Content-Length (bytes.Buffer.ReadFrom would double a buffer sized exactly).
 func readBody(r *http.Request) ([]byte, error) {
-	n := r.ContentLength
-	if n < 0 || n > maxRequestBody {
-		n = 0
+	if n := r.ContentLength; n >= 0 && n <= maxRequestBody {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxRequestBody+1))
-	return buf.Bytes(), err
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 }

@@ -447,7 +447,10 @@ func TestRoutes(t *testing.T) {
 			t.Errorf("%s %s: error body %s", tt.method, tt.path, b)
 		}
 	}
-	resp, _ := http.Get(r.router.URL + "/api/v1/models")
+	resp, err := http.Get(r.router.URL + "/api/v1/models")
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if ids := gjson.GetBytes(b, "data.#.id").Array(); len(ids) != 4 || ids[0].Str != "test/llama" {

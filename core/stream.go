@@ -7,7 +7,6 @@ import (
 
 	"github.com/switchyard-router/switchyard/core/provider"
 	"github.com/switchyard-router/switchyard/core/route"
-	"github.com/tidwall/gjson"
 )
 
 // ticker is the keep-alive clock of a streaming attempt; its channel is nil (never fires)
@@ -44,9 +43,9 @@ func (x *exchange) keepAlive() {
 func (x *exchange) write(b []byte) bool {
 	if !x.committed {
 		h := x.w.Header()
-		h.Set("Content-Type", "text/event-stream")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Generation-Id", x.id)
+		h["Content-Type"] = sseType
+		h["Cache-Control"] = noCache
+		h["X-Generation-Id"] = []string{x.id}
 		x.w.WriteHeader(http.StatusOK)
 		x.committed = true
 	}
@@ -96,17 +95,19 @@ func (x *exchange) relay(cl *call, st *provider.Stamp, deadline *time.Timer, ka 
 					done = true
 					break
 				}
-				if !gjson.ValidBytes(ev.Data) {
-					if !x.started {
-						return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider sent an invalid stream event", action: route.Next}, false
-					}
-					return end(streamError("Provider sent an invalid stream event"))
-				}
 				mark := len(out)
 				out = append(out, "data: "...)
 				var seen provider.Seen
 				out, seen = provider.AppendStamped(out, ev.Data, st)
 				out = append(out, "\n\n"...)
+				if !seen.Valid {
+					out = out[:mark]
+					if !x.started && len(out) == 0 {
+						return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider sent an invalid stream event", action: route.Next}, false
+					}
+					x.started = true
+					return end(streamError("Provider sent an invalid stream event"))
+				}
 				if seen.Error != "" {
 					out = out[:mark]
 					if !x.started && len(out) == 0 {

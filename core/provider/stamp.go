@@ -2,7 +2,6 @@ package provider
 
 import (
 	"strconv"
-	"unsafe"
 
 	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/tidwall/gjson"
@@ -19,45 +18,46 @@ type Stamp struct {
 
 // Seen is what stamping noticed in an object, for the relay's bookkeeping.
 type Seen struct {
-	Usage        string // raw usage object, "" when absent or null; aliases the input
+	Valid        bool   // obj was one valid JSON object
+	Choices      bool   // it has a "choices" array
 	ChoicesEmpty bool   // "choices": [] — the usage chunk of an OpenAI stream
 	Finished     bool   // the first choice has a finish_reason
-	Error        string // raw top-level "error" value, "" when absent
+	Usage        string // raw usage object, "" when absent or null; aliases obj
+	Error        string // raw top-level "error" value, "" when absent or null; aliases obj
 }
 
 // AppendStamped copies the JSON object obj to dst with the stamp's id, model and provider
 // first and the upstream's own id, model and provider dropped; every other member is copied
-// byte for byte. obj must be valid JSON (the caller checks once per body or event).
+// byte for byte. It validates obj in the same pass: when Seen.Valid is false, dst holds
+// garbage past its original length and the caller must discard it.
 func AppendStamped(dst, obj []byte, st *Stamp) ([]byte, Seen) {
 	var seen Seen
 	dst = st.appendHead(dst)
-	if len(obj) == 0 {
-		return append(dst, '}'), seen
-	}
-	s := unsafe.String(&obj[0], len(obj))
-	gjson.Parse(s).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	seen.Valid = api.ScanObject(obj, func(m api.Member) bool {
+		v := obj[m.ValueStart:m.End]
+		switch m.Key {
 		case "id", "model", "provider":
 			return true
 		case "usage":
-			if v.IsObject() {
-				seen.Usage = v.Raw
+			if v[0] == '{' {
+				seen.Usage = api.View(v)
 			}
 		case "choices":
-			if v.IsArray() {
-				seen.ChoicesEmpty = api.EmptyArray(v.Raw)
+			if v[0] == '[' {
+				seen.Choices = true
+				seen.ChoicesEmpty = api.EmptyArray(api.View(v))
 				if !seen.ChoicesEmpty {
-					fr := gjson.Get(v.Raw, "0.finish_reason")
+					fr := gjson.GetBytes(v, "0.finish_reason")
 					seen.Finished = fr.Type == gjson.String && fr.Str != ""
 				}
 			}
 		case "error":
-			if v.Type != gjson.Null {
-				seen.Error = v.Raw
+			if string(v) != "null" {
+				seen.Error = api.View(v)
 			}
 		}
 		dst = append(dst, ',')
-		dst = append(dst, s[k.Index:v.Index+len(v.Raw)]...)
+		dst = append(dst, obj[m.Start:m.End]...)
 		return true
 	})
 	return append(dst, '}'), seen
