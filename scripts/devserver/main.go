@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -32,14 +33,26 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "address to serve on")
 	quiet := flag.Bool("quiet", false, "do not log attempts (for load tests)")
 	flag.Parse()
-	if err := run(*listen, *quiet); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var logf func(string, ...any)
+	if !*quiet {
+		logf = log.Printf
+	}
+	if err := serve(ctx, ln, os.Getenv, logf, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen string, quiet bool) error {
+// serve runs the router on ln until ctx ends, configured from env, printing the address and
+// a dev key to out.
+func serve(ctx context.Context, ln net.Listener, env func(string) string, logf func(string, ...any), out io.Writer) error {
 	stores := memstore.New()
-	devKey := os.Getenv("SWITCHYARD_DEV_KEY")
+	devKey := env("SWITCHYARD_DEV_KEY")
 	if devKey == "" {
 		var b [24]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -61,22 +74,14 @@ func run(listen string, quiet bool) error {
 			ForceAttemptHTTP2:   true,
 		}},
 		Stores: stores,
-		Env:    os.Getenv,
-	}
-	if !quiet {
-		cfg.Logf = log.Printf
-	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
+		Env:    env,
+		Logf:   logf,
 	}
 	srv := &http.Server{Handler: core.New(cfg), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("listening on http://%s\n", ln.Addr())
-	fmt.Printf("dev key: %s\n", devKey)
-	fmt.Printf("try: curl -s http://%s/api/v1/chat/completions -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"model\":\"meta-llama/llama-3.3-70b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'\n", ln.Addr(), devKey)
+	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(out, "dev key: %s\n", devKey)
+	fmt.Fprintf(out, "try: curl -s http://%s/api/v1/chat/completions -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"model\":\"meta-llama/llama-3.3-70b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'\n", ln.Addr(), devKey)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
