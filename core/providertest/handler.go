@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/switchyard-router/switchyard/core/api"
 	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/switchyard-router/switchyard/core/api"
 )
 
 // MaxRecorded bounds the recorded requests; older ones are dropped first, so a
@@ -316,9 +319,9 @@ func writeError(w http.ResponseWriter, status int, typ, code, msg, param string)
 
 func appendErrorBody(dst []byte, typ, code, msg, param string) []byte {
 	dst = append(dst, `{"error":{"message":`...)
-	dst = appendString(dst, msg)
+	dst = api.AppendString(dst, msg)
 	dst = append(dst, `,"type":`...)
-	dst = appendString(dst, typ)
+	dst = api.AppendString(dst, typ)
 	dst = append(dst, `,"param":`...)
 	dst = appendStringOrNull(dst, param)
 	dst = append(dst, `,"code":`...)

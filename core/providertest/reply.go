@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/switchyard-router/switchyard/core/api"
 )
 
 // reply is one successful answer, computed once so the streaming and
@@ -37,7 +38,7 @@ func newReply(b Behavior, req *chatRequest, n, created int64) *reply {
 	if b.ToolCall && len(req.Tools) > 0 && req.Tools[0].Function.Name != "" {
 		rp.tool = req.Tools[0].Function.Name
 		rp.callID = "call_" + strconv.FormatInt(n, 10)
-		rp.args = string(appendString([]byte(`{"text":`), rp.content)) + "}"
+		rp.args = string(api.AppendString([]byte(`{"text":`), rp.content)) + "}"
 		k := b.Chunks
 		if k <= 0 {
 			k = 3
@@ -54,7 +55,7 @@ func newReply(b Behavior, req *chatRequest, n, created int64) *reply {
 		dst = append(dst, `","created":`...)
 		dst = strconv.AppendInt(dst, created, 10)
 		dst = append(dst, `,"model":`...)
-		dst = appendString(dst, model)
+		dst = api.AppendString(dst, model)
 		return append(dst, `,"system_fingerprint":"fp_providertest","choices":`...)
 	}
 	rp.head = appendHead("chat.completion.chunk")
@@ -133,18 +134,18 @@ func (rp *reply) appendCompletion(dst []byte) []byte {
 	dst = append(dst, rp.completion...)
 	dst = append(dst, `[{"index":0,"message":{"role":"assistant","content":`...)
 	if rp.tool == "" {
-		dst = appendString(dst, rp.content)
+		dst = api.AppendString(dst, rp.content)
 	} else {
 		dst = append(dst, `null,"tool_calls":[{"id":"`...)
 		dst = append(dst, rp.callID...)
 		dst = append(dst, `","type":"function","function":{"name":`...)
-		dst = appendString(dst, rp.tool)
+		dst = api.AppendString(dst, rp.tool)
 		dst = append(dst, `,"arguments":`...)
-		dst = appendString(dst, rp.args)
+		dst = api.AppendString(dst, rp.args)
 		dst = append(dst, "}}]"...)
 	}
 	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":`...)
-	dst = appendString(dst, rp.finish)
+	dst = api.AppendString(dst, rp.finish)
 	dst = append(dst, `}],"usage":`...)
 	dst = append(dst, rp.usage...)
 	return append(dst, '}')
@@ -235,22 +236,22 @@ func (rp *reply) appendChunk(dst []byte, kind int, piece string, withUsage bool)
 		dst = append(dst, `{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"`...)
 		dst = append(dst, rp.callID...)
 		dst = append(dst, `","type":"function","function":{"name":`...)
-		dst = appendString(dst, rp.tool)
+		dst = api.AppendString(dst, rp.tool)
 		dst = append(dst, `,"arguments":""}}]}`...)
 	case kind == pieceDelta && rp.tool == "":
 		dst = append(dst, `{"content":`...)
-		dst = appendString(dst, piece)
+		dst = api.AppendString(dst, piece)
 		dst = append(dst, '}')
 	case kind == pieceDelta:
 		dst = append(dst, `{"tool_calls":[{"index":0,"function":{"arguments":`...)
-		dst = appendString(dst, piece)
+		dst = api.AppendString(dst, piece)
 		dst = append(dst, "}}]}"...)
 	default:
 		dst = append(dst, "{}"...)
 	}
 	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
 	if kind == finishDelta {
-		dst = appendString(dst, rp.finish)
+		dst = api.AppendString(dst, rp.finish)
 	} else {
 		dst = append(dst, "null"...)
 	}
@@ -273,52 +274,9 @@ func (rp *reply) appendUsageChunk(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, `\n`...)
-			case '\r':
-				dst = append(dst, `\r`...)
-			case '\t':
-				dst = append(dst, `\t`...)
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
 func appendStringOrNull(dst []byte, s string) []byte {
 	if s == "" {
 		return append(dst, "null"...)
 	}
-	return appendString(dst, s)
+	return api.AppendString(dst, s)
 }

@@ -1,31 +1,10 @@
 package providertest
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 )
-
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{
-		"", "plain", `q"uo\te`, "nl\n cr\r tab\t", "\x00\x01\x1f\x7f", "héllo ✓ 🚂", "<&>", "\u2028",
-	} {
-		got := appendString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("appendString(%q) = %s: invalid JSON: %v", s, got, err)
-		}
-		if back != s {
-			t.Errorf("appendString(%q) round-trips to %q", s, back)
-		}
-	}
-	// Invalid UTF-8 becomes U+FFFD rather than invalid JSON.
-	got := appendString(nil, "a\xffb")
-	if string(got) != `"a\ufffdb"` {
-		t.Errorf("appendString(invalid) = %s", got)
-	}
-}
 
 func TestSplit(t *testing.T) {
 	tests := []struct {
