@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/switchyard-router/switchyard/core/api"
 	"io"
 	"net/http"
 	"strconv"
