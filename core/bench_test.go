@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/switchyard-router/switchyard/core"
+	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/catalog"
+	"github.com/switchyard-router/switchyard/core/provider"
 	"github.com/switchyard-router/switchyard/core/store"
 	"github.com/switchyard-router/switchyard/core/store/memstore"
 )
@@ -129,5 +131,34 @@ func benchServe(b *testing.B, body []byte, tr *cannedTransport) {
 		if w.n == 0 {
 			b.Fatal("empty response")
 		}
+	}
+}
+
+// BenchmarkPassthroughPath is the pass-through path without HTTP plumbing: parse the client
+// body, build the upstream body, stamp the upstream's answer. BenchmarkPassthrough adds what
+// every request also pays around it (auth, the upstream call's goroutine, http.Request).
+func BenchmarkPassthroughPath(b *testing.B) {
+	st := &provider.Stamp{ID: "gen-1760000000-abcdefghijklmnopqrst", Model: "meta-llama/llama-3.3-70b-instruct", Provider: "Together"}
+	reply := []byte(upstreamReply)
+	for _, size := range []int{200, 1 << 10, 10 << 10, 100 << 10} {
+		body := chatBody(size, false)
+		b.Run(fmt.Sprintf("body=%dB", size), func(b *testing.B) {
+			up := make([]byte, 0, len(body)+128)
+			out := make([]byte, 0, len(reply)+128)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				c, err := api.ParseChat(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				up = c.AppendUpstream(up[:0], "meta-llama/Llama-3.3-70B-Instruct-Turbo")
+				var seen provider.Seen
+				out, seen = provider.AppendStamped(out[:0], reply, st)
+				if !seen.Valid {
+					b.Fatal("invalid reply")
+				}
+			}
+		})
 	}
 }
