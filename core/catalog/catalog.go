@@ -106,7 +106,26 @@ type Endpoint struct {
 	Quantization        string
 	Pricing             Pricing
 	SupportedParameters []string
-	DataPolicy          DataPolicy
+	// Params is SupportedParameters as a bit set (the generator writes both; New fills it in).
+	Params     Params
+	DataPolicy DataPolicy
+	// Exacto marks endpoints curated for tool-calling accuracy: the :exacto variant and
+	// sort "exacto" try them first.
+	Exacto bool
+	// ExtendedContext marks an endpoint serving the model beyond its native context window
+	// (for example with YaRN scaling): the :extended variant routes only to these.
+	ExtendedContext bool
+	// ThroughputHint (output tokens per second) and LatencyHintMS (time to first token) are
+	// typical published figures, used for throughput and latency ordering only until the
+	// router has measured the endpoint itself; 0 means unknown.
+	ThroughputHint int
+	LatencyHintMS  int
+}
+
+// Free reports whether the endpoint charges nothing (the :free variant's endpoints).
+func (e *Endpoint) Free() bool {
+	p := &e.Pricing
+	return p.Prompt == 0 && p.Completion == 0 && p.Request == 0 && p.Image == 0
 }
 
 // Model is one routable model id ("author/slug") and every endpoint that serves it.
@@ -149,12 +168,18 @@ type Catalog struct {
 	provider  func(slug string) int
 }
 
-// New builds a catalog from tables, indexing them with maps. The generated Default uses
-// generated switch statements instead, so it costs nothing at start-up.
+// New builds a catalog from tables, indexing them with maps, and fills in each endpoint's
+// Params from its SupportedParameters. The generated Default uses generated switch
+// statements and literal sets instead, so it costs nothing at start-up.
 func New(models []Model, providers []Provider) *Catalog {
 	mi := make(map[string]int, len(models))
 	for i, m := range models {
 		mi[m.ID] = i
+		for j := range m.Endpoints {
+			if e := &m.Endpoints[j]; e.Params == 0 {
+				e.Params = ParamsOf(e.SupportedParameters)
+			}
+		}
 	}
 	pi := make(map[string]int, len(providers))
 	for i, p := range providers {

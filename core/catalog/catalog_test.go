@@ -171,3 +171,70 @@ func checkModel(t *testing.T, c *Catalog, m *Model) {
 		}
 	}
 }
+
+func TestParams(t *testing.T) {
+	for i, n := range paramNames {
+		if got := ParamOf(n); got != 1<<i {
+			t.Errorf("ParamOf(%q) = %#x, want bit %d", n, got, i)
+		}
+		if ParamName(1<<i) != n {
+			t.Errorf("ParamName(bit %d) = %q, want %q", i, ParamName(1<<i), n)
+		}
+	}
+	if len(paramNames) != 26 || Params(1)<<len(paramNames) != paramEnd {
+		t.Errorf("%d names for %#x", len(paramNames), paramEnd)
+	}
+	if ParamOf("messages") != 0 || ParamName(ParamTools|ParamSeed) != "" {
+		t.Error("names outside the vocabulary must map to no bit")
+	}
+	if got := (ParamTools | ParamSeed).Names(); len(got) != 2 || got[0] != "seed" || got[1] != "tools" {
+		t.Errorf("Names = %v", got)
+	}
+	// The generated sets agree with the lists they were written from.
+	for _, m := range Default.Models {
+		for _, e := range m.Endpoints {
+			if e.Params != ParamsOf(e.SupportedParameters) {
+				t.Errorf("%s on %s: Params %v, SupportedParameters %v", m.ID, e.Tag, e.Params.Names(), e.SupportedParameters)
+			}
+		}
+	}
+	c := New([]Model{{ID: "a/x", Endpoints: []Endpoint{{SupportedParameters: []string{"tools"}}}}}, nil)
+	if c.Models[0].Endpoints[0].Params != ParamTools {
+		t.Error("New does not fill in Params")
+	}
+}
+
+func TestRoutingFlags(t *testing.T) {
+	var exacto, extended, hinted int
+	for _, m := range Default.Models {
+		for _, e := range m.Endpoints {
+			if e.Exacto {
+				exacto++
+			}
+			if e.ExtendedContext {
+				extended++
+				// Extended endpoints serve more than some sibling does natively.
+				if e.ContextLength <= minContext(&m) {
+					t.Errorf("%s on %s: extended_context at %d, no more than the smallest sibling", m.ID, e.Tag, e.ContextLength)
+				}
+			}
+			if e.ThroughputHint > 0 || e.LatencyHintMS > 0 {
+				hinted++
+			}
+			if e.Free() != (e.Pricing.Prompt == 0 && e.Pricing.Completion == 0) {
+				t.Errorf("%s on %s: Free() disagrees with its prices", m.ID, e.Tag)
+			}
+		}
+	}
+	if exacto == 0 || extended == 0 || hinted == 0 {
+		t.Errorf("exacto %d, extended %d, hinted %d: the routing variants need flagged endpoints", exacto, extended, hinted)
+	}
+}
+
+func minContext(m *Model) int {
+	n := m.ContextLength
+	for _, e := range m.Endpoints {
+		n = min(n, e.ContextLength)
+	}
+	return n
+}

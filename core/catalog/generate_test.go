@@ -182,3 +182,26 @@ func TestGenerateTiny(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateRoutingFlags(t *testing.T) {
+	f := tiny()
+	e := &f.Models[0].Endpoints[0]
+	e.Exacto, e.ExtendedContext, e.ThroughputHint, e.LatencyHintMS = true, true, 120, 450
+	e.SupportedParameters = []string{"temperature", "tool_choice", "tools", "top_p"}
+	src, _ := json.Marshal(f)
+	out, err := render.Generate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Exacto:              true,", "ExtendedContext:     true,", "ThroughputHint:      120,", "LatencyHintMS:       450,",
+		"Params:              ParamTemperature | ParamToolChoice | ParamTools | ParamTopP,"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("generated source lacks %q:\n%s", want, out)
+		}
+	}
+	e.ThroughputHint = -1
+	src, _ = json.Marshal(f)
+	if _, err := render.Generate(src); err == nil || !strings.Contains(err.Error(), "negative throughput_hint") {
+		t.Errorf("negative hint: %v", err)
+	}
+}

@@ -102,9 +102,22 @@ func writeModel(b *bytes.Buffer, m *rModel) {
 		}
 		b.WriteString("},\n")
 		stringList(b, "SupportedParameters", e.SupportedParameters)
+		paramSet(b, e.SupportedParameters)
 		d := e.policy
 		fmt.Fprintf(b, "DataPolicy: DataPolicy{Training: %t, RetainsPrompts: %t, RetentionDays: %d, ZDR: %t, Distillable: %t},\n",
 			d.Training, d.RetainsPrompts, d.RetentionDays, d.ZDR, m.Distillable)
+		if e.Exacto {
+			b.WriteString("Exacto: true,\n")
+		}
+		if e.ExtendedContext {
+			b.WriteString("ExtendedContext: true,\n")
+		}
+		if e.ThroughputHint != 0 {
+			fmt.Fprintf(b, "ThroughputHint: %d,\n", e.ThroughputHint)
+		}
+		if e.LatencyHintMS != 0 {
+			fmt.Fprintf(b, "LatencyHintMS: %d,\n", e.LatencyHintMS)
+		}
 		b.WriteString("},\n")
 	}
 	b.WriteString("},\n},\n")
@@ -148,6 +161,41 @@ func grouped(v int64) string {
 			out = append(out, '_')
 		}
 		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// paramSet writes Params as an OR of catalog's Param constants, named by the convention
+// "top_p" → ParamTopP. A name without a constant fails to compile, which is the check that
+// the generator's vocabulary and core/catalog's agree.
+func paramSet(b *bytes.Buffer, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	b.WriteString("Params: ")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString(paramConst(n))
+	}
+	b.WriteString(",\n")
+}
+
+func paramConst(name string) string {
+	out := []byte("Param")
+	up := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_':
+			up = true
+			continue
+		case up && c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		up = false
+		out = append(out, c)
 	}
 	return string(out)
 }

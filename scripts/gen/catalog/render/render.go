@@ -72,7 +72,11 @@ type Endpoint struct {
 	Quantization        string      `json:"quantization"`
 	Pricing             Pricing     `json:"pricing"`
 	SupportedParameters []string    `json:"supported_parameters"`
-	DataPolicy          *DataPolicy `json:"data_policy"` // overrides the provider's
+	DataPolicy          *DataPolicy `json:"data_policy"`      // overrides the provider's
+	Exacto              bool        `json:"exacto"`           // curated for tool-calling accuracy
+	ExtendedContext     bool        `json:"extended_context"` // context beyond the model's native window
+	ThroughputHint      int         `json:"throughput_hint"`  // typical output tokens/s; 0 unknown
+	LatencyHintMS       int         `json:"latency_hint_ms"`  // typical ms to first token; 0 unknown
 }
 
 // Pricing holds decimal strings; "" means not charged separately.
@@ -282,6 +286,9 @@ func resolveEndpoint(bad *errs, id string, j int, m *Model, provs map[string]*Pr
 		bad.add("%s: unknown quantization %q", where, e.Quantization)
 	}
 	checkWords(bad, id, "supported parameter", e.SupportedParameters, parameterNames)
+	if e.ThroughputHint < 0 || e.LatencyHintMS < 0 {
+		bad.add("%s: negative throughput_hint or latency_hint_ms", where)
+	}
 	if !slices.IsSorted(e.SupportedParameters) || len(slices.Compact(slices.Clone(e.SupportedParameters))) != len(e.SupportedParameters) {
 		bad.add("%s: supported_parameters must be sorted and without duplicates", where)
 	}
