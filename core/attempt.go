@@ -29,18 +29,37 @@ type failure struct {
 // answered (or has gone away); otherwise the failure says why the endpoint did not serve.
 func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	base, key := x.h.creds(a.Provider)
-	// A fresh buffer per attempt: an abandoned attempt's transport may still be reading the
-	// previous one.
-	body := x.chat.AppendUpstream(make([]byte, 0, x.chat.UpstreamSize()+len(a.Endpoint.Upstream)), a.Endpoint.Upstream)
+	spec := adapterFor(a.Provider.Protocol)
+	var (
+		body []byte
+		url  string
+		up   *provider.Upstream
+	)
+	if spec == nil {
+		// The pass-through fast path. A fresh buffer per attempt: an abandoned attempt's
+		// transport may still be reading the previous one.
+		body = x.chat.AppendUpstream(make([]byte, 0, x.chat.UpstreamSize()+len(a.Endpoint.Upstream)), a.Endpoint.Upstream)
+		url = base + "/chat/completions"
+	} else {
+		var f *failure
+		if up, f = x.build(spec, a); f != nil {
+			return *f, false
+		}
+		body, url = up.Body, base+up.Path
+	}
 	ctx, cancel := context.WithCancel(x.ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return failure{code: "bad_base_url", message: "invalid base URL for " + a.Provider.Slug, action: route.Next}, false
 	}
 	req.Header = http.Header{"Content-Type": jsonType}
-	if key != "" {
-		req.Header["Authorization"] = []string{"Bearer " + key}
+	if spec == nil {
+		if key != "" {
+			req.Header["Authorization"] = []string{"Bearer " + key}
+		}
+	} else {
+		setHeaders(req.Header, spec, key)
 	}
 	if x.chat.Stream {
 		req.Header["Accept"] = sseType
@@ -61,6 +80,9 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	}
 	cl.resp = ck.resp
 	if ck.resp.StatusCode/100 == 2 && x.chat.Stream {
+		if spec != nil {
+			return x.relayTranslated(cl, spec.NewStream(x.options(spec, a, up)), spec.Framing, x.stamp(a), key, deadline, ka)
+		}
 		return x.relay(cl, x.stamp(a), deadline, ka)
 	}
 	// The headers are in: what is left is reading the body, bounded by the idle timeout.
@@ -73,7 +95,13 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 		return failure{code: "read_error", message: scrub(rest.err.Error(), key), action: route.Next}, false
 	}
 	if ck.resp.StatusCode/100 != 2 {
+		if spec != nil {
+			return translatedFailure(spec, ck.resp, rest.b, key), false
+		}
 		return upstreamFailure(ck.resp, rest.b, key), false
+	}
+	if spec != nil {
+		return x.respondTranslated(rest.b, spec, x.options(spec, a, up), key)
 	}
 	return x.respond(rest.b, a, key)
 }

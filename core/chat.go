@@ -71,7 +71,7 @@ func planError(err error) *Error {
 // usable tells the planner whether a provider can serve now. A missing adapter is reported
 // before a missing key: setting the key would not help.
 func (h *handler) usable(p *catalog.Provider) route.Reason {
-	if p.Protocol != catalog.OpenAI {
+	if p.Protocol != catalog.OpenAI && adapterFor(p.Protocol) == nil {
 		return route.NoAdapter
 	}
 	stem := catalog.EnvName(p.Slug)

@@ -33,11 +33,14 @@ var testCatalog = catalog.New(
 		{ID: "test/small", Endpoints: []catalog.Endpoint{{Provider: "p2", Upstream: "small-p2"}}},
 		{ID: "test/claude", Endpoints: []catalog.Endpoint{{Provider: "anthropic", Upstream: "claude"}}},
 		{ID: "test/nokey", Endpoints: []catalog.Endpoint{{Provider: "nokey", Upstream: "x"}}},
+		{ID: "test/exotic", Endpoints: []catalog.Endpoint{{Provider: "exotic", Upstream: "x"}}},
 	},
 	[]catalog.Provider{
 		{Slug: "p1", Name: "Provider One"}, {Slug: "p2", Name: "Provider Two"}, {Slug: "p3", Name: "Provider Three"},
 		{Slug: "anthropic", Name: "Anthropic", Protocol: catalog.Anthropic},
 		{Slug: "nokey", Name: "No Key"},
+		// A protocol no build has an adapter for.
+		{Slug: "exotic", Name: "Exotic", Protocol: catalog.Protocol(200)},
 	},
 )
 
@@ -350,7 +353,7 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown model", testKey, `{"model":"nope/nope","messages":[{}]}`, 400, "nope/nope is not a valid model ID"},
 		{"unknown model in models[]", testKey, `{"model":"test/llama","models":["nope/x"],"messages":[{}]}`, 400, "nope/x"},
 		{"no configured provider names the variable", testKey, `{"model":"test/nokey","messages":[{}]}`, 404, "NOKEY_API_KEY"},
-		{"protocol without adapter", testKey, `{"model":"test/claude","messages":[{}]}`, 404, "adapter is not available"},
+		{"protocol without adapter", testKey, `{"model":"test/exotic","messages":[{}]}`, 404, "adapter is not available"},
 	}
 	r := newRig(t, map[string]string{"p1": "/ok"})
 	for _, tt := range tests {
@@ -453,7 +456,7 @@ func TestRoutes(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if ids := gjson.GetBytes(b, "data.#.id").Array(); len(ids) != 4 || ids[0].Str != "test/llama" {
+	if ids := gjson.GetBytes(b, "data.#.id").Array(); len(ids) != 5 || ids[0].Str != "test/llama" {
 		t.Errorf("models %s", b)
 	}
 }

@@ -186,3 +186,76 @@ func (x *exchange) usageChunk(dst []byte, st *provider.Stamp, usage string) []by
 	dst = append(dst, usage...)
 	return append(dst, "}\n\n"...)
 }
+
+// relayTranslated streams a translated upstream (Anthropic, Gemini, ...) to the client:
+// each network read's events go through the adapter's translator, and the chunks they
+// produce are written together. The same rules as relay apply: before model output an
+// upstream error can still fail over; after it, trouble ends the stream with an error
+// chunk, and every stream ends with the usage chunk.
+func (x *exchange) relayTranslated(cl *call, tr provider.Stream, framing provider.Framing, st *provider.Stamp, key string, deadline *time.Timer, ka ticker) (failure, bool) {
+	fr := provider.NewFramer(framing)
+	var out []byte
+	end := func(e *Error) (failure, bool) {
+		if e != nil {
+			out = x.errorChunk(out, st, e)
+		}
+		out = x.usageChunk(out, st, string(tr.State().Usage))
+		x.write(append(out, "data: [DONE]\n\n"...))
+		return failure{}, true
+	}
+	for {
+		select {
+		case ck := <-cl.c:
+			if err := fr.Feed(ck.b); err != nil {
+				ck.err = err
+			}
+			cl.release(ck.b)
+			done := false
+			for !done {
+				ev, ok := fr.Next()
+				if !ok {
+					break
+				}
+				var err error
+				if out, err = tr.Event(out, ev); err != nil {
+					f := adapterFailure(err, key)
+					if !x.started && len(out) == 0 {
+						return f, false
+					}
+					x.started = true
+					return end(streamError(f.message))
+				}
+				done = tr.State().Done
+			}
+			if len(out) > 0 {
+				x.started = true
+				if !x.write(out) {
+					return failure{}, true // the client went away
+				}
+				out = out[:0]
+				deadline.Reset(x.h.idle)
+			}
+			switch {
+			case done:
+				return end(nil)
+			case ck.err == nil:
+				continue
+			case ck.err == io.EOF && tr.State().Finished:
+				return end(nil) // Gemini ends the stream after its finishReason chunk
+			case !x.started:
+				return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
+			default:
+				return end(streamError("Provider disconnected unexpectedly"))
+			}
+		case <-ka.c:
+			x.keepAlive()
+		case <-deadline.C:
+			if !x.started {
+				return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
+			}
+			return end(streamError("Provider stopped sending output"))
+		case <-x.ctx.Done():
+			return failure{}, true
+		}
+	}
+}

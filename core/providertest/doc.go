@@ -1,4 +1,5 @@
-// Package providertest is a fake OpenAI-compatible upstream, in the spirit of
+// Package providertest is a fake upstream (OpenAI-compatible, Anthropic
+// Messages and Gemini), in the spirit of
 // net/http/httptest: the router's unit tests, the e2e suites (through
 // scripts/fakeupstream, the same handler as a process) and the benchmarks all
 // point provider base URLs at it.
@@ -31,15 +32,27 @@
 //	                       which some clients (openai-go) decode to "/"
 //	/usage-inline          usage rides on the last content chunk
 //	/tool-call             answer with a tool call when the request has tools
+//	/cache/{n}             report n cached prompt tokens (Anthropic, Gemini)
+//	/refuse                refuse: Anthropic stop_reason refusal, Gemini
+//	                       promptFeedback.blockReason SAFETY (not OpenAI)
 //
 // Durations use time.ParseDuration ("50ms", "1s"). See ParseScript.
 //
 // # Endpoints
 //
-//	POST {prefix}/v1/chat/completions  the fake model
+//	POST {prefix}/v1/chat/completions  the fake OpenAI model
 //	GET  {prefix}/v1/models            OpenAI list shape
+//	POST {prefix}/v1/messages          the fake Anthropic model (anthropic.go)
+//	POST {prefix}/v1beta/models/{m}:generateContent
+//	POST {prefix}/v1beta/models/{m}:streamGenerateContent?alt=sse
+//	                                   the fake Gemini model (gemini.go)
 //	GET  /_requests                    JSON dump of recorded chat requests
 //	POST /_reset                       forget recorded chat requests
+//
+// So one server stands in for all three protocols: point OpenAI-compatible
+// providers at {URL}{script}/v1, and ANTHROPIC_BASE_URL and
+// GOOGLE_AI_STUDIO_BASE_URL at {URL}{script} (their SDKs' base URLs carry no
+// version).
 //
 // Anything else is a 404 with an OpenAI error body, as OpenAI answers unknown
 // URLs, so a router that builds a wrong upstream URL fails loudly.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,6 +141,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveChat(w, r, b)
 	case rest == "/v1/models" && r.Method == http.MethodGet:
 		h.serveModels(w, r, b)
+	case rest == "/v1/messages" && r.Method == http.MethodPost:
+		h.serveAnthropic(w, r, b)
+	case strings.HasPrefix(rest, "/v1beta/models/") && r.Method == http.MethodPost:
+		h.serveGemini(w, r, b, strings.TrimPrefix(rest, "/v1beta/models/"))
 	default:
 		// OpenAI's answer to an unknown route (§2.7 shape, code null).
 		writeError(w, http.StatusNotFound, "invalid_request_error", "",
@@ -233,6 +238,11 @@ func (h *Handler) serveModels(w http.ResponseWriter, r *http.Request, b Behavior
 // prelude applies what comes before any byte of the answer: Hang, HeaderDelay
 // and Status. It reports whether the caller should go on answering.
 func (h *Handler) prelude(w http.ResponseWriter, r *http.Request, b Behavior) bool {
+	return h.preludeAs(w, r, b, writeStatusError)
+}
+
+// preludeAs is prelude with a protocol's own error answer.
+func (h *Handler) preludeAs(w http.ResponseWriter, r *http.Request, b Behavior, fail func(http.ResponseWriter, int)) bool {
 	if b.Hang {
 		select {
 		case <-r.Context().Done():
@@ -246,7 +256,7 @@ func (h *Handler) prelude(w http.ResponseWriter, r *http.Request, b Behavior) bo
 		return false
 	}
 	if status, ok := b.failing(); ok {
-		writeStatusError(w, status)
+		fail(w, status)
 		return false
 	}
 	return true

@@ -63,6 +63,16 @@ type Behavior struct {
 	// {"text":<reply text>}, finish_reason "tool_calls". It has no effect when
 	// the request has no tools. Streamed arguments are split mid-token (§2.5 b).
 	ToolCall bool
+
+	// CachedTokens is reported as prompt tokens read from the provider's cache
+	// (Anthropic cache_read_input_tokens, Gemini cachedContentTokenCount). The
+	// Anthropic and Gemini fakes honour it; the OpenAI one ignores it.
+	CachedTokens int
+
+	// Refuse answers with the provider's content refusal: Anthropic stop_reason
+	// "refusal", Gemini's promptFeedback.blockReason SAFETY with no candidates.
+	// The OpenAI fake ignores it.
+	Refuse bool
 }
 
 // failing reports whether b fails before any body, and with which status.
@@ -115,7 +125,8 @@ func ParseScript(path string) (b Behavior, rest string, err error) {
 		return seg, true
 	}
 	for {
-		if p == "/v1" || strings.HasPrefix(p, "/v1/") {
+		// /v1/… is OpenAI's and Anthropic's API, /v1beta/… Gemini's.
+		if p == "/v1" || strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/v1beta/") {
 			return b, p, nil
 		}
 		seg, ok := next()
@@ -138,6 +149,12 @@ func ParseScript(path string) (b Behavior, rest string, err error) {
 			b.UsageOnLastContentChunk = true
 		case "tool-call":
 			b.ToolCall = true
+		case "refuse":
+			b.Refuse = true
+		case "cache":
+			if a, err = arg("a token count"); err == nil {
+				b.CachedTokens, err = intArg(seg, a, 0, maxScriptChunks)
+			}
 		case "fail":
 			if a, err = arg("a status"); err == nil {
 				b.Status, err = intArg(seg, a, 400, 599)

@@ -1,0 +1,239 @@
+package anthropic
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/switchyard-router/switchyard/core/api"
+	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/tidwall/gjson"
+)
+
+// decodeMessage translates a Messages response into one OpenAI choice
+// (shared/spec/providers.md §3.5): text blocks joined into content, thinking into
+// reasoning plus reasoning_details (signatures and redacted data kept, so the client can
+// send them back), tool_use into tool_calls, stop_reason into finish_reason with the
+// native reason beside it, and usage with cache reads and writes.
+func decodeMessage(dst, raw []byte, o *provider.Options) ([]byte, provider.Usage, error) {
+	var content, stop, usage, errObj []byte
+	isError := false
+	ok := api.ScanObject(raw, func(m api.Member) bool {
+		v := raw[m.ValueStart:m.End]
+		switch m.Key {
+		case "content":
+			content = v
+		case "stop_reason":
+			stop = v
+		case "usage":
+			usage = v
+		case "type":
+			isError = string(v) == `"error"`
+		case "error":
+			errObj = v
+		}
+		return true
+	})
+	if !ok {
+		return dst, provider.Usage{}, invalid("provider returned an invalid response")
+	}
+	if isError {
+		return dst, provider.Usage{}, errorFailure(gjson.Parse(api.View(errObj)), http.StatusBadGateway)
+	}
+	if content == nil || content[0] != '[' {
+		return dst, provider.Usage{}, invalid("provider response has no content")
+	}
+	var c contentSummary
+	gjson.Parse(api.View(content)).ForEach(func(_, blk gjson.Result) bool {
+		c.add(blk)
+		return true
+	})
+
+	native := api.StringValue(stop)
+	dst = o.Stamp.AppendCompletionHead(dst, o.Created)
+	dst = append(dst, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
+	dst = c.appendText(dst)
+	dst = append(dst, `,"refusal":null`...)
+	if !o.ExcludeReasoning && len(c.reasoning) > 0 {
+		dst = append(dst, `,"reasoning":`...)
+		dst = c.appendReasoning(dst)
+		dst = append(dst, `,"reasoning_details":[`...)
+		for i, r := range c.reasoning {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendDetail(dst, r, i, o.Spec.Family)
+		}
+		dst = append(dst, ']')
+	}
+	if len(c.tools) > 0 {
+		dst = append(dst, `,"tool_calls":[`...)
+		for i, t := range c.tools {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"id":`...)
+			dst = append(dst, rawOr(t.Get("id"), `""`)...)
+			dst = append(dst, `,"type":"function","function":{"name":`...)
+			dst = append(dst, rawOr(t.Get("name"), `""`)...)
+			dst = append(dst, `,"arguments":`...)
+			dst = appendArguments(dst, t.Get("input"))
+			dst = append(dst, "}}"...)
+		}
+		dst = append(dst, ']')
+	}
+	reason := o.Spec.FinishReason(native)
+	dst = append(dst, `},"logprobs":null,`...)
+	dst = provider.AppendFinish(dst, reason, native)
+	var counts provider.Counts
+	counts.Merge(&o.Spec.Usage, gjson.Parse(api.View(usage)))
+	u := counts.Usage()
+	dst = append(dst, `}],"usage":`...)
+	dst = provider.AppendUsage(dst, u)
+	return append(dst, '}'), u, nil
+}
+
+// contentSummary sorts a message's blocks by what they become.
+type contentSummary struct {
+	texts     []gjson.Result // text blocks' "text" values
+	reasoning []gjson.Result // thinking and redacted_thinking blocks
+	tools     []gjson.Result // tool_use blocks
+	buf       [8]gjson.Result
+}
+
+func (c *contentSummary) add(blk gjson.Result) {
+	if c.texts == nil {
+		c.texts = c.buf[:0:4]
+		c.reasoning = c.buf[4:4:6]
+		c.tools = c.buf[6:6:8]
+	}
+	switch blk.Get("type").Str {
+	case "text":
+		c.texts = append(c.texts, blk.Get("text"))
+	case "thinking", "redacted_thinking":
+		c.reasoning = append(c.reasoning, blk)
+	case "tool_use":
+		c.tools = append(c.tools, blk)
+	}
+}
+
+// appendText writes content: one text block's raw string as is, several joined, or null.
+func (c *contentSummary) appendText(dst []byte) []byte {
+	switch len(c.texts) {
+	case 0:
+		return append(dst, "null"...)
+	case 1:
+		if c.texts[0].Type == gjson.String {
+			return append(dst, c.texts[0].Raw...)
+		}
+		return append(dst, `""`...)
+	}
+	var sb strings.Builder
+	for _, t := range c.texts {
+		sb.WriteString(t.Str)
+	}
+	return api.AppendString(dst, sb.String())
+}
+
+func (c *contentSummary) appendReasoning(dst []byte) []byte {
+	var sb strings.Builder
+	for _, r := range c.reasoning {
+		sb.WriteString(r.Get("thinking").Str)
+	}
+	return api.AppendString(dst, sb.String())
+}
+
+// appendDetail writes one reasoning_details item (openrouter-api.md §1.5).
+func appendDetail(dst []byte, blk gjson.Result, i int, family string) []byte {
+	if blk.Get("type").Str == "redacted_thinking" {
+		dst = append(dst, `{"type":"reasoning.encrypted","data":`...)
+		dst = append(dst, rawOr(blk.Get("data"), `""`)...)
+	} else {
+		dst = append(dst, `{"type":"reasoning.text","text":`...)
+		dst = append(dst, rawOr(blk.Get("thinking"), `""`)...)
+		dst = append(dst, `,"signature":`...)
+		dst = append(dst, rawOr(blk.Get("signature"), "null")...)
+	}
+	dst = append(dst, `,"format":`...)
+	dst = api.AppendString(dst, family)
+	dst = append(dst, `,"index":`...)
+	dst = strconv.AppendInt(dst, int64(i), 10)
+	return append(dst, '}')
+}
+
+// appendArguments writes a tool_use input object as OpenAI's arguments string.
+func appendArguments(dst []byte, input gjson.Result) []byte {
+	if !input.IsObject() {
+		return append(dst, `"{}"`...)
+	}
+	return api.AppendString(dst, input.Raw)
+}
+
+func invalid(msg string) *provider.Failure {
+	return &provider.Failure{Status: http.StatusBadGateway, Code: "invalid_response", Message: msg}
+}
+
+// errorStatus is the HTTP status each Anthropic error type is sent with (§3.7), for
+// errors that arrive inside a 200 stream.
+func errorStatus(typ string) int {
+	switch typ {
+	case "invalid_request_error":
+		return 400
+	case "authentication_error":
+		return 401
+	case "billing_error":
+		return 402
+	case "permission_error":
+		return 403
+	case "not_found_error":
+		return 404
+	case "request_too_large":
+		return 413
+	case "rate_limit_error":
+		return 429
+	case "api_error":
+		return 500
+	case "timeout_error":
+		return 504
+	case "overloaded_error":
+		return 529
+	}
+	return 0
+}
+
+// errorFailure reads an Anthropic error object {"type","message"}.
+func errorFailure(e gjson.Result, fallback int) *provider.Failure {
+	typ := e.Get("type").Str
+	f := &provider.Failure{Status: errorStatus(typ), Code: typ, Message: e.Get("message").Str}
+	if f.Status == 0 {
+		f.Status = fallback
+	}
+	if f.Code == "" {
+		f.Code = "upstream_error"
+	}
+	if f.Message == "" {
+		f.Message = "Provider returned an error"
+	}
+	return f
+}
+
+// classify reads a non-2xx body {"type":"error","error":{"type","message"}}. A 400 about
+// the account's credit balance or spend limit is our account's problem, not the
+// request's, so another endpoint may serve it (§8: "400 spend-limit variant").
+func classify(status int, body []byte) provider.Failure {
+	if !gjson.ValidBytes(body) {
+		return provider.Failure{Status: status}
+	}
+	e := gjson.GetBytes(body, "error")
+	f := provider.Failure{Status: status, Code: e.Get("type").Str, Message: e.Get("message").Str}
+	if status == http.StatusBadRequest {
+		msg := strings.ToLower(f.Message)
+		if strings.Contains(msg, "credit balance") || strings.Contains(msg, "spend limit") {
+			f.Next, f.Decided = true, true
+		}
+	}
+	if status == http.StatusTooManyRequests && gjson.GetBytes(body, "error.details.error_code").Str == "enforced_spend_limit_reached" {
+		f.Code = "enforced_spend_limit_reached"
+	}
+	return f
+}
