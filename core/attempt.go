@@ -66,7 +66,7 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	}
 	cl := startCall(x.h.client, req, x.chat.Stream)
 	defer cl.stop()
-	deadline := time.NewTimer(x.h.firstByte)
+	deadline := time.NewTimer(x.firstByteFor(a))
 	defer deadline.Stop()
 	ka := x.keepAliveTicker()
 	defer ka.stop()
@@ -140,6 +140,7 @@ func (x *exchange) respond(raw []byte, a *route.Attempt, key string) (failure, b
 	case !seen.Valid || !seen.Choices:
 		return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider returned an invalid response", action: route.Next}, false
 	}
+	x.usage = seen.Usage // for the stats store
 	x.w.Header()["X-Generation-Id"] = []string{x.id}
 	writeJSON(x.w, http.StatusOK, out)
 	return failure{}, true

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/catalog"
@@ -14,7 +15,8 @@ import (
 
 // chat is POST /api/v1/chat/completions: auth → parse → plan → attempts.
 func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
-	if _, e := h.auth(r); e != nil {
+	key, e := h.auth(r)
+	if e != nil {
 		writeError(w, e)
 		return
 	}
@@ -37,13 +39,31 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(err))
 		return
 	}
-	plan, err := route.Plan(h.cat, ids, h.usable)
+	var prefs route.Prefs
+	if err := route.ParsePrefs(c.Provider, &prefs); err != nil {
+		writeError(w, prefsError(err))
+		return
+	}
+	if c.Routing.PartitionNone && prefs.Sort != route.SortNone {
+		prefs.PartitionNone = true // legacy route: "sort"
+	}
+	if c.Routing.Web {
+		writeError(w, errorf(http.StatusBadRequest, "invalid_request", "The web search plugin is not available in Switchyard yet"))
+		return
+	}
+	x := &exchange{h: h, w: w, ctx: r.Context(), chat: c, orig: c, id: h.genID(), deadline: time.Now().Add(h.requestTimeout)}
+	if h.cfg.Stores.Sticky != nil && len(prefs.Order) == 0 {
+		x.sticky, x.stickyExplicit = stickyKey(r, c, key.Hash)
+	}
+	view := x.loadStats(ids)
+	plan, err := route.Plan(&route.Input{Catalog: h.cat, Models: ids, Prefs: &prefs, Needs: needsOf(c),
+		Usable: h.usable, Stats: view, Rand: h.rnd})
 	if err != nil {
 		writeError(w, planError(err))
 		return
 	}
-	x := &exchange{h: h, w: w, ctx: r.Context(), chat: c, id: h.genID()}
 	x.run(plan)
+	x.report(view)
 }
 
 func badRequest(err error) *Error {
@@ -54,18 +74,78 @@ func badRequest(err error) *Error {
 	return errorf(http.StatusBadRequest, "invalid_request", err.Error())
 }
 
+// prefsError is the 400 for an invalid provider object; metadata.param names the field.
+func prefsError(err error) *Error {
+	e := errorf(http.StatusBadRequest, "invalid_request", err.Error())
+	var pe *route.PrefsError
+	if errors.As(err, &pe) {
+		e.Metadata = api.AppendString(append(e.Metadata, `,"param":`...), pe.Field)
+	}
+	return e
+}
+
 // planError maps planning failures to OpenRouter's availability errors (§5.4): an unknown
-// model is a 400, a known model nothing can serve is a 404.
+// model is a 400; a prompt too long for every endpoint is a 400 context_length_exceeded,
+// which suggests middle-out; endpoints removed by data-policy filters alone are a 404
+// privacy_restricted, by any routing filter a 404 constraint_filtered naming the filters
+// (excluded_by) and, in the message, what each removed; a model nothing configured can
+// serve is a 404 no_endpoints.
 func planError(err error) *Error {
 	var unknown *route.UnknownModelError
 	if errors.As(err, &unknown) {
 		e := errorf(http.StatusBadRequest, "invalid_request", err.Error())
 		e.Metadata = []byte(`,"code":"model_not_found"`)
+		e.Availability = availability(nil, "model_not_found", []string{unknown.ID}, nil)
 		return e
 	}
+	var variant *route.VariantError
+	if errors.As(err, &variant) {
+		return errorf(http.StatusBadRequest, "invalid_request", err.Error())
+	}
+	var ne *route.NoEndpointError
+	if !errors.As(err, &ne) {
+		return errorf(http.StatusInternalServerError, "server", "Internal error")
+	}
+	code := "no_endpoints"
+	switch {
+	case ne.OnlyFiltered(route.FilterContext, route.FilterMaxTokens):
+		e := errorf(http.StatusBadRequest, "context_length_exceeded", err.Error())
+		e.Metadata = []byte(`,"code":"context_length_exceeded"`)
+		e.Availability = availability(nil, "constraint_filtered", ne.Models, ne.ExcludedBy())
+		return e
+	case ne.OnlyFiltered(route.FilterZDR, route.FilterTraining, route.FilterDistillable):
+		code = "privacy_restricted"
+	case len(ne.Filtered) > 0:
+		code = "constraint_filtered"
+	}
 	e := errorf(http.StatusNotFound, "not_found", err.Error())
-	e.Metadata = []byte(`,"code":"no_endpoints"`)
+	e.Metadata = api.AppendString(append(e.Metadata, `,"code":`...), code)
+	e.Availability = availability(nil, code, ne.Models, ne.ExcludedBy())
 	return e
+}
+
+// availability writes the §5.4 object: {code, retryable, requested_models, excluded_by}.
+func availability(dst []byte, code string, models, excluded []string) []byte {
+	dst = append(dst, `{"code":`...)
+	dst = api.AppendString(dst, code)
+	dst = append(dst, `,"retryable":false,"requested_models":`...)
+	dst = appendStrings(dst, models)
+	if len(excluded) > 0 {
+		dst = append(dst, `,"excluded_by":`...)
+		dst = appendStrings(dst, excluded)
+	}
+	return append(dst, '}')
+}
+
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = api.AppendString(dst, s)
+	}
+	return append(dst, ']')
 }
 
 // usable tells the planner whether a provider can serve now. A missing adapter is reported
@@ -97,8 +177,24 @@ type exchange struct {
 	h    *handler
 	w    http.ResponseWriter
 	ctx  context.Context
-	chat *api.Chat
+	chat *api.Chat // as the current attempt sends it (middle-out may shrink it)
+	orig *api.Chat // as the client sent it
 	id   string
+	// deadline ends the search for an endpoint that answers (SWITCHYARD_REQUEST_TIMEOUT_MS).
+	// Deadlines and measured durations use the real monotonic clock, like the timers they
+	// set; Config.Now stamps responses and stats samples.
+	deadline time.Time
+	// sticky is the conversation's sticky-routing key ("" for none); explicit when the
+	// client named the conversation.
+	sticky         string
+	stickyExplicit bool
+	// What the attempts leave for the stats store: each attempt's outcome, when the first
+	// output reached the client, the last usage object and whether a started stream
+	// failed.
+	tried        []tried
+	firstOut     time.Time
+	usage        string
+	streamFailed bool
 	// committed: the 200 and SSE headers are out (keep-alive comments count), so any error
 	// from here on is written as a stream chunk.
 	committed bool
@@ -108,12 +204,20 @@ type exchange struct {
 	last    *route.Attempt
 }
 
-// run tries the plan in order until an attempt answers the client.
+// run tries the plan in order until an attempt answers the client, or the request's
+// deadline passes.
 func (x *exchange) run(plan []route.Attempt) {
 	for i := range plan {
 		a := &plan[i]
+		if i > 0 && !time.Now().Before(x.deadline) {
+			x.fails = append(x.fails, failure{provider: a.Provider.Name, code: "request_timeout", action: route.Next})
+			break
+		}
 		x.last = a
+		x.chat = x.chatFor(a)
+		at, start := x.h.now(), time.Now()
 		f, done := x.attempt(a)
+		x.noteAttempt(a, at, start, f, done)
 		if done {
 			return
 		}

@@ -16,8 +16,13 @@ const (
 	defaultFirstByteMS  = 60_000  // upstream silence before the first byte that moves on
 	defaultStreamIdleMS = 120_000 // silence mid-stream that ends the stream with an error
 	defaultKeepAliveMS  = 2_000   // SSE comment interval while waiting for the first byte
-	maxRequestBody      = 32 << 20
-	maxResponseBody     = 32 << 20
+	// first-byte deadline for an endpoint that reasons on the request (it may think for
+	// minutes before its first token)
+	defaultReasoningFirstByteMS = 180_000
+	// how long the router keeps looking for an endpoint that answers, across attempts
+	defaultRequestMS = 300_000
+	maxRequestBody   = 32 << 20
+	maxResponseBody  = 32 << 20
 )
 
 // handler is the router. It holds only configuration: everything per request lives on the
@@ -31,6 +36,10 @@ type handler struct {
 	firstByte time.Duration
 	idle      time.Duration
 	keepAlive time.Duration
+	// reasoningFirstByte replaces firstByte for attempts that reason; requestTimeout bounds
+	// the search for an endpoint that answers.
+	reasoningFirstByte time.Duration
+	requestTimeout     time.Duration
 }
 
 // New returns the router as an http.Handler. It does no I/O and little work, since the Worker
@@ -57,6 +66,8 @@ func New(cfg Config) http.Handler {
 	h.firstByte = h.envMS("SWITCHYARD_FIRST_BYTE_TIMEOUT_MS", defaultFirstByteMS)
 	h.idle = h.envMS("SWITCHYARD_STREAM_IDLE_TIMEOUT_MS", defaultStreamIdleMS)
 	h.keepAlive = h.envMS("SWITCHYARD_KEEPALIVE_MS", defaultKeepAliveMS)
+	h.reasoningFirstByte = h.envMS("SWITCHYARD_REASONING_FIRST_BYTE_TIMEOUT_MS", defaultReasoningFirstByteMS)
+	h.requestTimeout = h.envMS("SWITCHYARD_REQUEST_TIMEOUT_MS", defaultRequestMS)
 	return h
 }
 

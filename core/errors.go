@@ -16,6 +16,9 @@ type Error struct {
 	Metadata []byte // extra metadata members, ",\"k\":v..." form; may be nil
 	// RetryAfter, when positive, is sent as the Retry-After header (seconds).
 	RetryAfter int
+	// Availability is the pre-rendered availability object of §5.4, written as
+	// error.availability; may be nil.
+	Availability []byte
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -49,6 +52,10 @@ func (e *Error) appendObject(dst []byte) []byte {
 		dst = append(dst, meta...)
 		dst = append(dst, '}')
 	}
+	if len(e.Availability) > 0 {
+		dst = append(dst, `,"availability":`...)
+		dst = append(dst, e.Availability...)
+	}
 	return append(dst, '}')
 }
 
@@ -59,5 +66,5 @@ func writeError(w http.ResponseWriter, e *Error) {
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	w.WriteHeader(e.Status)
-	w.Write(e.appendBody(make([]byte, 0, 128+len(e.Message)+len(e.Metadata))))
+	w.Write(e.appendBody(make([]byte, 0, 128+len(e.Message)+len(e.Metadata)+len(e.Availability))))
 }

@@ -134,7 +134,9 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
 	}
 }
 
-const hello = `{"model":"test/llama","messages":[{"role":"user","content":"hi"}]`
+// hello asks for cheapest-first routing, so tests know which provider is tried first; the
+// default load balancing is random (route's TestLottery).
+const hello = `{"model":"test/llama","provider":{"sort":"price"},"messages":[{"role":"user","content":"hi"}]`
 
 func TestNonStreaming(t *testing.T) {
 	r := newRig(t, map[string]string{"p1": "/text/hello%20%C3%A9%E2%9C%93", "p2": "/ok"})
@@ -258,7 +260,7 @@ func TestFallback(t *testing.T) {
 		{"in-band error before output moves on", map[string]string{"p1": "/error/0", "p2": "/ok"}, hello + `,"stream":true}`,
 			200, "Provider Two", "test/llama", []string{"p1", "p2"}, ""},
 		{"models[] after the first model is exhausted", map[string]string{"p1": "/fail/500", "p2": "/fail/502", "p3": "/fail/503"},
-			`{"model":"test/llama","models":["test/small"],"messages":[{"role":"user","content":"hi"}]}`,
+			`{"model":"test/llama","models":["test/small"],"provider":{"sort":"price"},"messages":[{"role":"user","content":"hi"}]}`,
 			503, "", "", []string{"p1", "p2", "p3", "p2"}, "failed or timed out"},
 		{"every provider rate limited is a 429", map[string]string{"p1": "/fail/429", "p2": "/fail/429", "p3": "/fail/429"}, hello + "}",
 			429, "", "", []string{"p1", "p2", "p3"}, "Rate limited"},

@@ -49,6 +49,9 @@ func (x *exchange) write(b []byte) bool {
 		x.w.WriteHeader(http.StatusOK)
 		x.committed = true
 	}
+	if x.started && x.firstOut.IsZero() {
+		x.firstOut = time.Now() // time to first token, for the stats store
+	}
 	if _, err := x.w.Write(b); err != nil {
 		return false
 	}
@@ -69,6 +72,7 @@ func (x *exchange) relay(cl *call, st *provider.Stamp, deadline *time.Timer, ka 
 		finished  bool
 	)
 	end := func(e *Error) (failure, bool) {
+		x.usage = string(usage) // for the stats store
 		if e != nil {
 			out = x.errorChunk(out, st, e)
 		}
@@ -167,6 +171,7 @@ func streamError(msg string) *Error {
 // errorChunk ends a started stream with OpenRouter's error event: top-level error and a
 // choice finishing with "error" (shared/spec/openrouter-api.md §1.9).
 func (x *exchange) errorChunk(dst []byte, st *provider.Stamp, e *Error) []byte {
+	x.streamFailed = true
 	dst = append(dst, "data: "...)
 	dst = st.AppendChunkHead(dst, x.h.now().Unix())
 	dst = append(dst, `,"error":`...)
@@ -177,6 +182,7 @@ func (x *exchange) errorChunk(dst []byte, st *provider.Stamp, e *Error) []byte {
 // usageChunk is the choices:[] chunk every stream ends with, built from the last usage the
 // upstream reported (zeros when it reported none, e.g. after a cut).
 func (x *exchange) usageChunk(dst []byte, st *provider.Stamp, usage string) []byte {
+	x.usage = usage
 	if usage == "" {
 		usage = `{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}`
 	}

@@ -32,6 +32,8 @@ type Chat struct {
 	models string
 	// Provider is the raw provider preferences object ("" when absent).
 	Provider string
+	// Routing holds what planning reads from the other members (routing.go).
+	Routing Routing
 }
 
 // BadRequest is a client error found while reading the request; the router answers 400.
@@ -49,6 +51,7 @@ func ParseChat(body []byte) (*Chat, error) {
 	hasMessages := false
 	ok := ScanObject(body, func(m Member) bool {
 		v := body[m.ValueStart:m.End]
+		c.Routing.note(m, v)
 		skip := func() bool {
 			c.skips = append(c.skips, [2]int{m.Start, m.End})
 			return true

@@ -32,7 +32,10 @@ type Keys interface {
 	Create(ctx context.Context, k Key) error
 }
 
-// Set bundles the stores core is given.
+// Set bundles the stores core is given. Stats and Sticky may be nil: routing then works
+// without health, speed measurements or sticky routing.
 type Set struct {
-	Keys Keys
+	Keys   Keys
+	Stats  Stats
+	Sticky Sticky
 }

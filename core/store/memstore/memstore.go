@@ -38,7 +38,74 @@ func (k *Keys) Create(_ context.Context, key store.Key) error {
 	return nil
 }
 
+// Stats is an in-memory store.Stats. Records are folded under a lock, so concurrent
+// requests never lose an update.
+type Stats struct {
+	mu     sync.Mutex
+	models map[string]*store.ModelStats
+}
+
+func (s *Stats) Snapshot(_ context.Context, model string) (*store.ModelStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.models[model].Clone(), nil
+}
+
+func (s *Stats) Record(_ context.Context, model string, samples []store.Sample) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.models[model]
+	if m == nil {
+		if s.models == nil {
+			s.models = make(map[string]*store.ModelStats)
+		}
+		m = &store.ModelStats{}
+		s.models[model] = m
+	}
+	m.Fold(samples)
+	return nil
+}
+
+// Sticky is an in-memory store.Sticky.
+type Sticky struct {
+	mu   sync.Mutex
+	pins map[string]store.Pin
+}
+
+func (s *Sticky) Get(_ context.Context, key string) (store.Pin, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pins[key]
+	if !ok {
+		return store.Pin{}, store.ErrNotFound
+	}
+	return p, nil
+}
+
+func (s *Sticky) Put(_ context.Context, key string, p store.Pin) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.Tag == "" {
+		delete(s.pins, key)
+		return nil
+	}
+	if s.pins == nil {
+		s.pins = make(map[string]store.Pin)
+	}
+	// Pins that expired long before this one was set are swept now and then, so a
+	// long-running dev server stays bounded.
+	if len(s.pins) >= 4096 {
+		for k, old := range s.pins {
+			if old.Expires+3600 < p.Expires {
+				delete(s.pins, k)
+			}
+		}
+	}
+	s.pins[key] = p
+	return nil
+}
+
 // New returns a store.Set backed by memory.
 func New() store.Set {
-	return store.Set{Keys: &Keys{}}
+	return store.Set{Keys: &Keys{}, Stats: &Stats{}, Sticky: &Sticky{}}
 }

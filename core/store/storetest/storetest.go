@@ -16,6 +16,9 @@ import (
 func Run(t *testing.T, open func(t *testing.T) store.Set) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open(t).Keys) })
 	t.Run("KeysConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, open(t).Keys) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open(t).Stats) })
+	t.Run("StatsConcurrentRecord", func(t *testing.T) { testConcurrentRecord(t, open(t).Stats) })
+	t.Run("Sticky", func(t *testing.T) { testSticky(t, open(t).Sticky) })
 }
 
 func testKeys(t *testing.T, keys store.Keys) {

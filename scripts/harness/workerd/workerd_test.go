@@ -284,7 +284,7 @@ func TestWorkerd(t *testing.T) {
 
 		t.Run("raw_sse", func(t *testing.T) {
 			k := w.CreateKey(t, adminKey, "e2e-raw")
-			ev := rawStream(t, w.URL, k, `{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`)
+			ev := rawStream(t, w.URL, k, `{"model":"`+model+`","stream":true,"provider":{"sort":"price"},"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`)
 			data := ev.data
 			if len(data) < 3 || data[len(data)-1] != "[DONE]" {
 				t.Fatalf("stream data events %q: want …, usage chunk, [DONE]", data)
@@ -335,7 +335,7 @@ func TestWorkerd(t *testing.T) {
 		t.Run("stream_keepalive_then_fallback", func(t *testing.T) {
 			k := w.CreateKey(t, adminKey, "e2e-raw")
 			nonce := newNonce(t)
-			ev := rawStream(t, w.URL, k, `{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"`+nonce+`"}]}`)
+			ev := rawStream(t, w.URL, k, `{"model":"`+model+`","stream":true,"provider":{"sort":"price"},"messages":[{"role":"user","content":"`+nonce+`"}]}`)
 			if ev.commentsBeforeData == 0 {
 				t.Errorf("no SSE comment before the first data event; want keep-alives while %s hangs (SWITCHYARD_KEEPALIVE_MS=250)", first)
 			}
@@ -354,7 +354,8 @@ func TestWorkerd(t *testing.T) {
 }
 
 // endpointOrder returns the model's endpoints at hosted providers in the order the router
-// tries them: prompt + completion price ascending, catalog order breaking ties. Local
+// tries them under provider.sort "price": prompt + completion price ascending, catalog order
+// breaking ties. Local
 // providers (ollama, vllm) are left out: the suite never configures them.
 func endpointOrder(t *testing.T, id string) []catalog.Endpoint {
 	t.Helper()
@@ -442,11 +443,16 @@ func newClient(w *Worker, key string) *openai.Client {
 	return &c
 }
 
+// chat asks for cheapest-first routing (provider.sort "price"), which the suite's
+// expectations are written against; the default load balancing is random
+// (routing_test.go covers it).
 func chat(model, text string) openai.ChatCompletionNewParams {
-	return openai.ChatCompletionNewParams{
+	p := openai.ChatCompletionNewParams{
 		Model:    model,
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("e2e " + text)},
 	}
+	p.SetExtraFields(map[string]any{"provider": map[string]any{"sort": "price"}})
+	return p
 }
 
 // ctxT is a context bounded by requestTimeout and the test's life.
