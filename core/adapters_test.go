@@ -199,9 +199,9 @@ func TestTranslatedFailover(t *testing.T) {
 		status                        int
 		provider                      string
 	}{
-		{"anthropic 529 moves on to gemini", "/fail/529", "/ok", `{"model":"test/both","messages":[{"role":"user","content":"hi"}]}`, 200, "Google AI Studio"},
-		{"anthropic overloaded inside the stream before output moves on", "/error/0", "/ok", `{"model":"test/both","stream":true,"messages":[{"role":"user","content":"hi"}]}`, 200, "Google AI Studio"},
-		{"anthropic 400 stops", "/fail/400", "/ok", `{"model":"test/both","messages":[{"role":"user","content":"hi"}]}`, 400, ""},
+		{"anthropic 529 moves on to gemini", "/fail/529", "/ok", `{"model":"test/both","provider":{"sort":"price"},"messages":[{"role":"user","content":"hi"}]}`, 200, "Google AI Studio"},
+		{"anthropic overloaded inside the stream before output moves on", "/error/0", "/ok", `{"model":"test/both","provider":{"sort":"price"},"stream":true,"messages":[{"role":"user","content":"hi"}]}`, 200, "Google AI Studio"},
+		{"anthropic 400 stops", "/fail/400", "/ok", `{"model":"test/both","provider":{"sort":"price"},"messages":[{"role":"user","content":"hi"}]}`, 400, ""},
 		{"gemini 429 alone is a 429", "/ok", "/fail/429", `{"model":"test/gemini","messages":[{"role":"user","content":"hi"}]}`, 429, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,7 +221,7 @@ func TestTranslatedFailover(t *testing.T) {
 
 func TestTranslatedMidStreamError(t *testing.T) {
 	r := newNativeRig(t, "/stream/4/1ms/error/2", "/ok")
-	resp, b := r.chat(`{"model":"test/both","stream":true,"messages":[{"role":"user","content":"hi"}]}`)
+	resp, b := r.chat(`{"model":"test/both","provider":{"sort":"price"},"stream":true,"messages":[{"role":"user","content":"hi"}]}`)
 	wantStatus(t, resp, b, 200)
 	data, _, _ := readSSE(t, strings.NewReader(string(b)))
 	n := len(data)
