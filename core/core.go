@@ -115,6 +115,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/api/v1/key", "/api/v1/auth/key":
 		h.only(w, r, http.MethodGet, func() { h.keyInfo(w, r) })
 	default:
+		if id, ok := endpointsPath(r.URL.Path); ok {
+			h.only(w, r, http.MethodGet, func() { h.endpoints(w, r, id) })
+			return
+		}
 		writeError(w, errorf(http.StatusNotFound, "not_found", "Not Found"))
 	}
 }

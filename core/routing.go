@@ -356,3 +356,35 @@ func (x *exchange) nextPin(view route.Stats) (store.Pin, bool) {
 	}
 	return store.Pin{}, false
 }
+
+// endpointsPath reads the model id out of /api/v1/models/{author}/{slug}/endpoints.
+func endpointsPath(path string) (string, bool) {
+	const pre, suf = "/api/v1/models/", "/endpoints"
+	if len(path) <= len(pre)+len(suf) || path[:len(pre)] != pre || path[len(path)-len(suf):] != suf {
+		return "", false
+	}
+	return path[len(pre) : len(path)-len(suf)], true
+}
+
+// endpoints is GET /api/v1/models/{author}/{slug}/endpoints: the catalog's endpoints of the
+// model with the stats store's live figures. Like /api/v1/models it needs no key. A
+// variant suffix is accepted and ignored: every variant routes over the same endpoints.
+func (h *handler) endpoints(w http.ResponseWriter, r *http.Request, id string) {
+	base, _, _ := route.SplitVariant(id)
+	m := h.cat.Model(base)
+	if m == nil {
+		writeError(w, errorf(http.StatusNotFound, "not_found", "Model "+id+" not found"))
+		return
+	}
+	var stats *store.ModelStats
+	if st := h.cfg.Stores.Stats; st != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		s, err := st.Snapshot(ctx, m.ID)
+		cancel()
+		if err != nil {
+			h.logf("stats snapshot of %s: %v", m.ID, err)
+		}
+		stats = s
+	}
+	writeJSON(w, http.StatusOK, api.AppendEndpoints(nil, h.cat, m, stats, h.now().Unix()))
+}

@@ -337,3 +337,41 @@ func TestNitroMeasured(t *testing.T) {
 		t.Errorf(":nitro served by %s (%d), want Beta, the fastest measured", got, status)
 	}
 }
+
+func TestEndpointsEndpoint(t *testing.T) {
+	r := newRouteRig(t, map[string]string{"a": "/fail/503", "b": "/ok", "c": "/ok", "d": "/ok"})
+	for range 3 {
+		r.served(`{"model":"route/llama","provider":{"sort":"price"},` + routeHello + `}`)
+	}
+	for path, want := range map[string]int{
+		"/api/v1/models/route/llama/endpoints":       200,
+		"/api/v1/models/route/llama:nitro/endpoints": 200,
+		"/api/v1/models/nope/nope/endpoints":         404,
+		"/api/v1/models//endpoints":                  404,
+	} {
+		resp, err := http.Get(r.router.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d %s, want %d", path, resp.StatusCode, b, want)
+			continue
+		}
+		if want != 200 {
+			continue
+		}
+		eps := gjson.GetBytes(b, "data.endpoints")
+		if n := len(eps.Array()); n != 4 {
+			t.Fatalf("GET %s: %d endpoints: %s", path, n, b)
+		}
+		a, bb := eps.Get(`#(tag=="a")`), eps.Get(`#(tag=="b")`)
+		if a.Get("uptime_last_5m").Float() != 0 || !a.Get("uptime_last_5m").Exists() || bb.Get("uptime_last_5m").Float() != 100 {
+			t.Errorf("uptime: a %s, b %s", a.Get("uptime_last_5m").Raw, bb.Get("uptime_last_5m").Raw)
+		}
+		if c := eps.Get(`#(tag=="c")`); c.Get("uptime_last_5m").Type != gjson.Null || c.Get("provider_name").Str != "Gamma" {
+			t.Errorf("unused endpoint c: %s", c.Raw)
+		}
+	}
+}
