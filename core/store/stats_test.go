@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"testing"
+	"time"
 )
 
 const t0 = int64(1_760_000_000_000)
@@ -109,5 +112,56 @@ func TestStatsCodec(t *testing.T) {
 	odd, err := ParseModelStats([]byte(`{"v":1,"e":[{"t":"a\"b"},{"t":5},{"t":"ok","n":-3,"r":[[-1,1,1,1]],"s":[[1,2,3]]}]}`))
 	if err != nil || len(odd.Endpoints) != 1 || odd.Endpoints[0].Next != 0 || odd.Endpoints[0].Recent != [6]Bucket{} {
 		t.Errorf("damaged record read as %+v, %v", odd, err)
+	}
+}
+
+// memKV is a minimal KV for the KVStats tests in this package.
+type memKV struct {
+	vals map[string][]byte
+	ttls map[string]time.Duration
+}
+
+func (m *memKV) Get(_ context.Context, key string) ([]byte, error) {
+	v, ok := m.vals[key]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *memKV) Put(_ context.Context, key string, val []byte, ttl time.Duration) error {
+	m.vals[key], m.ttls[key] = val, ttl
+	return nil
+}
+
+func TestKVStatsLayout(t *testing.T) {
+	kv := &memKV{vals: map[string][]byte{}, ttls: map[string]time.Duration{}}
+	s := KVStats{KV: kv, Prefix: "r:"}
+	ctx := context.Background()
+	if err := s.Record(ctx, "meta-llama/llama-3.3-70b-instruct", []Sample{{Tag: "groq", At: t0, Outcome: OK, TTFT: 300, TPS: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	raw := kv.vals["r:stats:meta-llama/llama-3.3-70b-instruct"]
+	if _, err := ParseModelStats(raw); err != nil || kv.ttls["r:stats:meta-llama/llama-3.3-70b-instruct"] != 24*time.Hour {
+		t.Errorf("stats value %s (%v), ttl %v", raw, err, kv.ttls["r:stats:meta-llama/llama-3.3-70b-instruct"])
+	}
+	// A damaged value reads as no record, and the next Record replaces it.
+	kv.vals["r:stats:x/y"] = []byte("garbage")
+	if m, err := s.Snapshot(ctx, "x/y"); err != nil || len(m.Endpoints) != 0 {
+		t.Errorf("damaged record: %+v, %v", m, err)
+	}
+	exp := time.Now().Add(10 * time.Minute).Unix()
+	if err := s.Put(ctx, "k", Pin{Model: `a/"b"`, Tag: "groq", Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := kv.ttls["r:pin:k"]; ttl < 10*time.Minute || ttl > 12*time.Minute {
+		t.Errorf("pin ttl %v, want its remaining life plus a minute", ttl)
+	}
+	if p, err := s.Get(ctx, "k"); err != nil || p.Model != `a/"b"` || p.Expires != exp {
+		t.Errorf("pin %+v, %v", p, err)
+	}
+	s.Put(ctx, "k", Pin{})
+	if _, err := s.Get(ctx, "k"); !errors.Is(err, ErrNotFound) || kv.ttls["r:pin:k"] != time.Minute {
+		t.Errorf("removed pin: %v, ttl %v", err, kv.ttls["r:pin:k"])
 	}
 }

@@ -5,6 +5,7 @@ package memstore
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/switchyard-router/switchyard/core/store"
 )
@@ -102,6 +103,35 @@ func (s *Sticky) Put(_ context.Context, key string, p store.Pin) error {
 		}
 	}
 	s.pins[key] = p
+	return nil
+}
+
+// KV is an in-memory store.KV, for running store.KVStats in tests. It keeps values
+// forever (the TTL is remembered, not enforced).
+type KV struct {
+	mu   sync.Mutex
+	vals map[string][]byte
+	TTLs map[string]time.Duration // the last TTL put under each key
+}
+
+func (k *KV) Get(_ context.Context, key string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.vals[key]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return append([]byte(nil), v...), nil
+}
+
+func (k *KV) Put(_ context.Context, key string, val []byte, ttl time.Duration) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.vals == nil {
+		k.vals, k.TTLs = map[string][]byte{}, map[string]time.Duration{}
+	}
+	k.vals[key] = append([]byte(nil), val...)
+	k.TTLs[key] = ttl
 	return nil
 }
 

@@ -11,3 +11,14 @@ import (
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Set { return memstore.New() })
 }
+
+// TestKVStats runs the conformance suite against store.KVStats over an in-memory KV: the
+// stores a Worker or a Lambda builds on its key-value service.
+func TestKVStats(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Set {
+		s := memstore.New()
+		kv := store.KVStats{KV: &memstore.KV{}, Prefix: "routing:"}
+		s.Stats, s.Sticky = kv, kv
+		return s
+	})
+}
