@@ -52,8 +52,9 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{h: h, w: w, ctx: r.Context(), chat: c, orig: c, id: h.genID(), deadline: time.Now().Add(h.requestTimeout)}
+	x.tried = x.triedBuf[:0]
 	if h.cfg.Stores.Sticky != nil && len(prefs.Order) == 0 {
-		x.sticky, x.stickyExplicit = stickyKey(r, c, key.Hash)
+		x.sticky, x.stickyExplicit = stickyKey(r, c, key.Hash, cachePriced(h.cat, ids))
 	}
 	view := x.loadStats(ids)
 	plan, err := route.Plan(&route.Input{Catalog: h.cat, Models: ids, Prefs: &prefs, Needs: needsOf(c),
@@ -192,9 +193,11 @@ type exchange struct {
 	// output reached the client, the last usage object and whether a started stream
 	// failed.
 	tried        []tried
+	triedBuf     [4]tried
 	firstOut     time.Time
 	usage        string
 	streamFailed bool
+	view         statsView // the stats snapshot (loadStats)
 	// committed: the 200 and SSE headers are out (keep-alive comments count), so any error
 	// from here on is written as a stream chunk.
 	committed bool

@@ -40,10 +40,13 @@ func needsOf(c *api.Chat) route.Needs {
 	return n
 }
 
-// statsView is the planner's route.Stats over one request's snapshot.
+// statsView is the planner's route.Stats over one request's snapshot. It lives in the
+// exchange, and its models in an inline array, so reading stats allocates nothing of its
+// own.
 type statsView struct {
 	now    int64 // Unix seconds
 	models []modelStats
+	buf    [4]modelStats
 	pin    store.Pin // the conversation's pin, if any
 }
 
@@ -82,14 +85,17 @@ func (v *statsView) Pinned(m *catalog.Model) string {
 
 // loadStats reads the stats of every requested model and the conversation's sticky pin.
 // Failures are logged and ignored: routing without a snapshot is routing without health.
+// The reads get the request's context: a store bounds its own I/O (the Worker's fetch and
+// KV ignore deadlines anyway).
 func (x *exchange) loadStats(ids []string) route.Stats {
 	st := x.h.cfg.Stores
 	if st.Stats == nil && (st.Sticky == nil || x.sticky == "") {
 		return nil
 	}
-	v := &statsView{now: x.h.now().Unix()}
-	ctx, cancel := context.WithTimeout(x.ctx, storeTimeout)
-	defer cancel()
+	v := &x.view
+	v.now = x.h.now().Unix()
+	v.models = v.buf[:0]
+	ctx := x.ctx
 	if st.Stats != nil {
 		for _, id := range ids {
 			base, _, _ := route.SplitVariant(id)
@@ -125,9 +131,6 @@ func (v *statsView) has(id string) bool {
 	return false
 }
 
-// storeTimeout bounds the reads before planning and each deferred write.
-const storeTimeout = 2 * time.Second
-
 // stickyTTL is how long a pin lasts without use (§10.2); refreshTTL is how stale a pin may
 // get before a success rewrites it, which keeps a busy conversation to about one write a
 // minute (Workers KV allows one write per second per key).
@@ -139,9 +142,11 @@ const (
 // stickyKey is the conversation's key for sticky routing (§10.2): the API key, then the
 // body's session_id, the x-session-id header, prompt_cache_key or user, hashed. Without any
 // of those it is a hash of the first system message and the first other message (at most
-// 4 KB of each), and then only a cache hit starts a pin. An explicit provider.order turns
+// 4 KB of each), and then only a cache hit starts a pin; such implicit keys are made only
+// when caching can pay (cached says some endpoint of the model bills cache reads below its
+// prompt price), so other requests cost no sticky lookup. An explicit provider.order turns
 // sticky routing off.
-func stickyKey(r *http.Request, c *api.Chat, apiKey string) (key string, explicit bool) {
+func stickyKey(r *http.Request, c *api.Chat, apiKey string, cached bool) (key string, explicit bool) {
 	conv := c.Routing.SessionID
 	if conv == "" {
 		conv = r.Header.Get("X-Session-Id")
@@ -158,6 +163,8 @@ func stickyKey(r *http.Request, c *api.Chat, apiKey string) (key string, explici
 		h.Write([]byte{0, 's'})
 		h.Write([]byte(conv))
 		explicit = true
+	} else if !cached {
+		return "", false
 	} else {
 		var sys, first string
 		gjson.Parse(c.Routing.Messages).ForEach(func(_, m gjson.Result) bool {
@@ -180,7 +187,25 @@ func stickyKey(r *http.Request, c *api.Chat, apiKey string) (key string, explici
 		h.Write([]byte(prefix(first, 4096)))
 	}
 	var sum [sha256.Size]byte
-	return "sticky:" + hex.EncodeToString(h.Sum(sum[:0])[:16]), explicit
+	var out [7 + 32]byte
+	copy(out[:], "sticky:")
+	hex.Encode(out[7:], h.Sum(sum[:0])[:16])
+	return string(out[:]), explicit
+}
+
+// cachePriced reports whether some endpoint of the request's first model bills cache reads
+// below its prompt price, the condition for implicit sticky routing (§10.2).
+func cachePriced(cat *catalog.Catalog, ids []string) bool {
+	base, _, _ := route.SplitVariant(ids[0])
+	if m := cat.Model(base); m != nil {
+		for i := range m.Endpoints {
+			p := &m.Endpoints[i].Pricing
+			if p.InputCacheRead > 0 && p.InputCacheRead < p.Prompt {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func prefix(s string, n int) string {
@@ -279,17 +304,18 @@ func (x *exchange) report(view route.Stats) {
 	}
 	var batches []batch
 	if st.Stats != nil {
+		samples := make([]store.Sample, 0, len(x.tried))
 		for _, t := range x.tried {
 			if t.skip {
 				continue
 			}
-			s := store.Sample{Tag: t.a.Endpoint.Tag, At: t.at.UnixMilli(), Outcome: t.outcome,
-				TTFT: float32(t.ttft.Microseconds()) / 1000, TPS: t.tps}
 			if len(batches) == 0 || batches[len(batches)-1].model != t.a.Model.ID {
-				batches = append(batches, batch{model: t.a.Model.ID})
+				batches = append(batches, batch{model: t.a.Model.ID, samples: samples[len(samples):len(samples)]})
 			}
+			samples = append(samples, store.Sample{Tag: t.a.Endpoint.Tag, At: t.at.UnixMilli(), Outcome: t.outcome,
+				TTFT: float32(t.ttft.Microseconds()) / 1000, TPS: t.tps})
 			b := &batches[len(batches)-1]
-			b.samples = append(b.samples, s)
+			b.samples = b.samples[:len(b.samples)+1]
 		}
 	}
 	pin, putPin := x.nextPin(view)
@@ -297,9 +323,9 @@ func (x *exchange) report(view route.Stats) {
 		return
 	}
 	key, logf := x.sticky, x.h.logf
+	// Stores bound their own I/O; the work is after the response in any case.
 	task := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		defer cancel()
+		ctx := context.Background()
 		for _, b := range batches {
 			if err := st.Stats.Record(ctx, b.model, b.samples); err != nil {
 				logf("stats record for %s: %v", b.model, err)
@@ -378,9 +404,7 @@ func (h *handler) endpoints(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	var stats *store.ModelStats
 	if st := h.cfg.Stores.Stats; st != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
-		s, err := st.Snapshot(ctx, m.ID)
-		cancel()
+		s, err := st.Snapshot(r.Context(), m.ID)
 		if err != nil {
 			h.logf("stats snapshot of %s: %v", m.ID, err)
 		}

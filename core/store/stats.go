@@ -13,7 +13,7 @@ import (
 // never recorded.
 type Stats interface {
 	// Snapshot returns model's record; for a model never recorded, an empty record and no
-	// error. The caller owns the result.
+	// error. The caller must not modify the result (an in-memory store may share it).
 	Snapshot(ctx context.Context, model string) (*ModelStats, error)
 	// Record folds samples into model's record (see ModelStats.Fold).
 	Record(ctx context.Context, model string, samples []Sample) error

@@ -39,31 +39,34 @@ func (k *Keys) Create(_ context.Context, key store.Key) error {
 	return nil
 }
 
-// Stats is an in-memory store.Stats. Records are folded under a lock, so concurrent
-// requests never lose an update.
+// Stats is an in-memory store.Stats. Records are copied on write: Record folds into a copy
+// and swaps it in under a lock, so concurrent requests never lose an update, and Snapshot
+// hands out the current record without copying it (on the request path).
 type Stats struct {
 	mu     sync.Mutex
 	models map[string]*store.ModelStats
 }
 
+var empty = &store.ModelStats{}
+
 func (s *Stats) Snapshot(_ context.Context, model string) (*store.ModelStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.models[model].Clone(), nil
+	if m := s.models[model]; m != nil {
+		return m, nil
+	}
+	return empty, nil
 }
 
 func (s *Stats) Record(_ context.Context, model string, samples []store.Sample) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.models[model]
-	if m == nil {
-		if s.models == nil {
-			s.models = make(map[string]*store.ModelStats)
-		}
-		m = &store.ModelStats{}
-		s.models[model] = m
-	}
+	m := s.models[model].Clone()
 	m.Fold(samples)
+	if s.models == nil {
+		s.models = make(map[string]*store.ModelStats)
+	}
+	s.models[model] = m
 	return nil
 }
 

@@ -58,10 +58,16 @@ func testStats(t *testing.T, s store.Stats) {
 	if other, _ := s.Snapshot(ctx, "acme/other"); len(other.Endpoints) != 0 {
 		t.Errorf("records leak between models: %+v", other)
 	}
-	// The caller owns the snapshot: changing it does not change the store.
-	a.Tag = "changed"
-	if again, _ := s.Snapshot(ctx, "acme/model"); again.Endpoint("alpha") == nil {
-		t.Error("changing a snapshot changed the store")
+	// A snapshot is a consistent record: a later Record does not change it.
+	before := a.Recent30s(now)
+	if err := s.Record(ctx, "acme/model", []store.Sample{{Tag: "alpha", At: t0 + 3500, Outcome: store.Failed}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Recent30s(now); got != before {
+		t.Errorf("a Record changed an earlier snapshot: %+v, was %+v", got, before)
+	}
+	if again, _ := s.Snapshot(ctx, "acme/model"); again.Endpoint("alpha").Recent30s(now).Failed != 1 {
+		t.Error("the Record is not in a later snapshot")
 	}
 }
 
