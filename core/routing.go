@@ -277,19 +277,28 @@ func (x *exchange) firstByteFor(a *route.Attempt) time.Duration {
 // prompt does not fit the endpoint's context. The budget is the context less the
 // completion (max_tokens, else a quarter of the context up to 4,096 tokens), in the same
 // four-bytes-per-token estimate planning used, less the body outside the messages.
+//
+// :thinking turns reasoning on: when the client did not mention reasoning, the attempt's
+// request gets "reasoning": {"enabled": true}, which adapters map to their provider's
+// switch like a client's own.
 func (x *exchange) chatFor(a *route.Attempt) *api.Chat {
+	c := x.orig
+	const reasoningParams = catalog.ParamReasoning | catalog.ParamReasoningEffort | catalog.ParamIncludeReasoning
+	if a.Variant == route.Thinking && c.Routing.Params&reasoningParams == 0 && !c.Routing.ReasoningOff {
+		c = c.With("reasoning", `{"enabled":true}`)
+	}
 	if !a.Compress {
-		return x.orig
+		return c
 	}
 	ctx := a.Endpoint.ContextLength
-	reserve := x.orig.Routing.MaxTokens
+	reserve := c.Routing.MaxTokens
 	if reserve == 0 {
 		reserve = min(ctx/4, 4096)
 	}
-	budget := 4*(ctx-reserve) - (len(x.orig.Body) - len(x.orig.Routing.Messages))
-	c, fits := x.orig.Compressed(max(budget, 0))
-	x.h.logf("middle-out for %s via %s: %d → %d bytes of messages (fits: %v)", a.Model.ID, a.Endpoint.Tag, len(x.orig.Routing.Messages), len(c.Routing.Messages), fits)
-	return c
+	budget := 4*(ctx-reserve) - (len(c.Body) - len(c.Routing.Messages))
+	small, fits := c.Compressed(max(budget, 0))
+	x.h.logf("middle-out for %s via %s: %d → %d bytes of messages (fits: %v)", a.Model.ID, a.Endpoint.Tag, len(c.Routing.Messages), len(small.Routing.Messages), fits)
+	return small
 }
 
 // report writes what this request learnt after the response: every attempt's outcome into

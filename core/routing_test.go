@@ -152,6 +152,15 @@ func TestVariantsOverHTTP(t *testing.T) {
 		}
 	}
 	r := newRouteRig(t, all)
+	// :thinking turns reasoning on when the client did not say; a client's own setting stands.
+	r.served(`{"model":"route/llama:thinking",` + routeHello + `}`)
+	if got := gjson.GetBytes(r.up.Requests()[0].Body, "reasoning.enabled"); got.Type != gjson.True {
+		t.Errorf(":thinking upstream body %s, want reasoning enabled", r.up.Requests()[0].Body)
+	}
+	r.served(`{"model":"route/llama:thinking","reasoning":{"effort":"low"},` + routeHello + `}`)
+	if got := gjson.GetBytes(r.up.Requests()[0].Body, "reasoning").Raw; got != `{"effort":"low"}` {
+		t.Errorf(":thinking with the client's reasoning sent %s", got)
+	}
 	resp, b := r.chat(`{"model":"route/llama:nitro",` + routeHello + `}`)
 	if resp.StatusCode != 200 || gjson.GetBytes(b, "model").Str != "route/llama" {
 		t.Errorf("model in the response = %q, want the base model that served", gjson.GetBytes(b, "model").Str)

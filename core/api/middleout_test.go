@@ -187,3 +187,18 @@ func TestRouting(t *testing.T) {
 		}
 	}
 }
+
+func TestWith(t *testing.T) {
+	c, err := ParseChat([]byte(`{"model":"a/b:thinking","messages":[{"role":"user","content":"hi"}] }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.With("reasoning", `{"enabled":true}`)
+	if w.Routing.Params&catalog.ParamReasoning == 0 || w.Model != "a/b:thinking" {
+		t.Fatalf("With: %+v", w.Routing)
+	}
+	up := string(w.AppendUpstream(nil, "up"))
+	if !json.Valid([]byte(up)) || !strings.Contains(up, `"reasoning":{"enabled":true}`) {
+		t.Errorf("upstream body %s", up)
+	}
+}
