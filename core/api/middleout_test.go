@@ -202,3 +202,24 @@ func TestWith(t *testing.T) {
 		t.Errorf("upstream body %s", up)
 	}
 }
+
+// FuzzMiddleOut: whatever the messages and budget, the result is a JSON array, and when it
+// says it fits, it does.
+func FuzzMiddleOut(f *testing.F) {
+	f.Add(arr(msg("system", "s"), msg("user", strings.Repeat("a", 300)), msg("assistant", "b"), msg("user", "c")), 100)
+	f.Add(`[{"role":"assistant","tool_calls":[{"id":"x"}]},{"role":"tool","tool_call_id":"x","content":"r"}]`, 10)
+	f.Add(`[{"role":"user","content":[{"type":"text","text":"`+strings.Repeat("é", 400)+`"}]}]`, 300)
+	f.Fuzz(func(t *testing.T, messages string, budget int) {
+		if !json.Valid([]byte(messages)) || !strings.HasPrefix(strings.TrimSpace(messages), "[") || budget < 0 {
+			return
+		}
+		out, fits := MiddleOut(messages, budget)
+		var v []json.RawMessage
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("MiddleOut(%q, %d) = %q: %v", messages, budget, out, err)
+		}
+		if fits && len(out) > budget {
+			t.Fatalf("MiddleOut says %d bytes fit in %d", len(out), budget)
+		}
+	})
+}

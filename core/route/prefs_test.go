@@ -173,3 +173,25 @@ func TestEqualFold(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePrefs: any provider object either parses or is a PrefsError naming a
+// provider field; it never panics, and a parsed one plans without panicking.
+func FuzzParsePrefs(f *testing.F) {
+	f.Add(fullPrefs)
+	f.Add(`{"order":["a"],"sort":{"by":"price","partition":"none"},"max_price":{"prompt":"1e-3"}}`)
+	f.Add(`{"preferred_max_latency":{"p50":1,"p99":null},"quantizations":["fp8"]}`)
+	f.Add(`[]`)
+	c := testCatalog()
+	f.Fuzz(func(t *testing.T, raw string) {
+		var p Prefs
+		err := ParsePrefs(raw, &p)
+		if err != nil {
+			pe, ok := err.(*PrefsError)
+			if !ok || !strings.HasPrefix(pe.Field, "provider") {
+				t.Fatalf("ParsePrefs(%q) = %v", raw, err)
+			}
+			return
+		}
+		Plan(&Input{Catalog: c, Models: []string{"acme/big", "acme/small"}, Prefs: &p, Usable: usable})
+	})
+}
