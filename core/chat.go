@@ -57,7 +57,7 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 		x.sticky, x.stickyExplicit = stickyKey(r, c, key.Hash, cachePriced(h.cat, ids))
 	}
 	view := x.loadStats(ids)
-	plan, err := route.Plan(&route.Input{Catalog: h.cat, Models: ids, Prefs: &prefs, Needs: needsOf(c),
+	plan, err := route.Plan(&route.Input{Catalog: h.cat, Models: ids, Prefs: &prefs, Needs: needsOf(c, &prefs),
 		Usable: h.usable, Stats: view, Rand: h.rnd})
 	if err != nil {
 		writeError(w, planError(err))

@@ -21,15 +21,16 @@ import (
 
 // needsOf reads what the planner needs from the request. The prompt estimate is the bytes
 // of the messages array divided by four (see route.Needs).
-func needsOf(c *api.Chat) route.Needs {
+func needsOf(c *api.Chat, prefs *route.Prefs) route.Needs {
 	r := &c.Routing
 	n := route.Needs{
 		PromptTokens: len(r.Messages) / 4,
 		MaxTokens:    r.MaxTokens,
 		Params:       r.Params,
-		Images:       r.Images,
-		Files:        r.Files,
 		ReasoningOff: r.ReasoningOff,
+	}
+	if prefs.RequireParameters {
+		n.Images, n.Files = r.InputModalities()
 	}
 	switch r.Compress {
 	case api.CompressOn:

@@ -162,9 +162,9 @@ func TestRouting(t *testing.T) {
 		want Routing
 	}{
 		{`{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}],"max_tokens":100,"tools":[{"type":"function"}],"tool_choice":"auto"}`,
-			Routing{Images: true, MaxTokens: 100, Params: catalog.ParamMaxTokens | catalog.ParamTools | catalog.ParamToolChoice}},
+			Routing{MaxTokens: 100, Params: catalog.ParamMaxTokens | catalog.ParamTools | catalog.ParamToolChoice}},
 		{`{"messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"x"}}]}],"max_tokens":100,"max_completion_tokens":50,"tools":[],"tool_choice":"none"}`,
-			Routing{Files: true, MaxTokens: 50, Params: catalog.ParamMaxTokens | catalog.ParamMaxCompletionTokens}},
+			Routing{MaxTokens: 50, Params: catalog.ParamMaxTokens | catalog.ParamMaxCompletionTokens}},
 		{`{"messages":[{"role":"user","content":"an \"image_url\" in text"}],"response_format":{"type":"json_schema"},"reasoning":{"effort":"high"},"seed":null}`,
 			Routing{Params: catalog.ParamResponseFormat | catalog.ParamStructuredOutputs | catalog.ParamReasoning}},
 		{`{"messages":[{}],"response_format":{"type":"text"},"reasoning":{"enabled":false},"include_reasoning":false,"transforms":[]}`,
@@ -181,6 +181,10 @@ func TestRouting(t *testing.T) {
 			t.Fatalf("%s: %v", tc.body, err)
 		}
 		got := c.Routing
+		img, file := got.InputModalities()
+		if img != strings.Contains(tc.body, `"type":"image_url"`) || file != strings.Contains(tc.body, `"type":"file"`) {
+			t.Errorf("%s: InputModalities = %v, %v", tc.body, img, file)
+		}
 		got.Messages, got.msgStart, got.msgEnd = "", 0, 0
 		if got != tc.want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.body, got, tc.want)

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/switchyard-router/switchyard/core/catalog"
 	"github.com/tidwall/gjson"
@@ -22,8 +23,6 @@ type Routing struct {
 	// "none", response_format not plain text (json_schema also asks structured_outputs),
 	// reasoning not turned off.
 	Params catalog.Params
-	// Images and Files report image_url and file content parts in the messages.
-	Images, Files bool
 	// ReasoningOff: reasoning.enabled false, reasoning.effort or reasoning_effort "none",
 	// or include_reasoning false.
 	ReasoningOff bool
@@ -59,10 +58,6 @@ func (r *Routing) note(m Member, v []byte) {
 	case "messages":
 		r.Messages = view(v)
 		r.msgStart, r.msgEnd = m.ValueStart, m.End
-		// A content part's type is a JSON string, so these byte sequences appear exactly
-		// when such a part (or a member so named) does; user text has its quotes escaped.
-		r.Images = bytes.Contains(v, []byte(`"image_url"`))
-		r.Files = bytes.Contains(v, []byte(`"file"`))
 		return
 	case "max_tokens", "max_completion_tokens":
 		if n, err := strconv.Atoi(string(v)); err == nil && n > 0 && (key == "max_completion_tokens" || r.MaxTokens == 0) {
@@ -142,4 +137,14 @@ func stringOnly(raw []byte) string {
 		return ""
 	}
 	return StringValue(raw)
+}
+
+// InputModalities reports image and file (PDF) content parts in the messages. It scans the
+// whole messages array, so the router asks only when the answer matters (with
+// require_parameters: the modalities are the model's, the same at every endpoint, so they
+// filter nothing otherwise). A content part's type is a JSON string, so these byte
+// sequences appear exactly when such a part (or a member so named) does: quotes in user text
+// are escaped.
+func (r *Routing) InputModalities() (images, files bool) {
+	return strings.Contains(r.Messages, `"image_url"`), strings.Contains(r.Messages, `"file"`)
 }
