@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/switchyard-router/switchyard/core/provider/openai/compat"
 	"github.com/switchyard-router/switchyard/core/route"
 	"github.com/tidwall/gjson"
 )
@@ -34,12 +35,19 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 		body []byte
 		url  string
 		up   *provider.Upstream
+		q    *compat.Row // the OpenAI-compatible provider's quirks; nil for none
 	)
 	if spec == nil {
 		// The pass-through fast path. A fresh buffer per attempt: an abandoned attempt's
 		// transport may still be reading the previous one.
 		body = x.chat.AppendUpstream(make([]byte, 0, x.chat.UpstreamSize()+len(a.Endpoint.Upstream)), a.Endpoint.Upstream)
 		url = base + "/chat/completions"
+		if q = compat.Lookup(a.Provider.Slug); q != nil {
+			var f *failure
+			if body, f = x.quirks(q, body, a); f != nil {
+				return *f, false
+			}
+		}
 	} else {
 		var f *failure
 		if up, f = x.build(spec, a); f != nil {
@@ -60,6 +68,11 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 		}
 	} else {
 		setHeaders(req.Header, spec, key)
+		if spec.Sign != nil {
+			if err := spec.Sign(req, body, x.h.cfg.Env, x.h.now()); err != nil {
+				return failure{code: "signing_error", message: err.Error(), action: route.Next}, false
+			}
+		}
 	}
 	if x.chat.Stream {
 		req.Header["Accept"] = sseType
@@ -81,9 +94,9 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	cl.resp = ck.resp
 	if ck.resp.StatusCode/100 == 2 && x.chat.Stream {
 		if spec != nil {
-			return x.relayTranslated(cl, spec.NewStream(x.options(spec, a, up)), spec.Framing, x.stamp(a), key, deadline, ka)
+			return x.relayTranslated(cl, spec.NewStream(x.options(spec, a, up)), spec.Framer(), x.stamp(a), key, deadline, ka)
 		}
-		return x.relay(cl, x.stamp(a), deadline, ka)
+		return x.relay(cl, x.stamp(a), q, deadline, ka)
 	}
 	// The headers are in: what is left is reading the body, bounded by the idle timeout.
 	deadline.Reset(x.h.idle)
@@ -103,7 +116,7 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	if spec != nil {
 		return x.respondTranslated(rest.b, spec, x.options(spec, a, up), key)
 	}
-	return x.respond(rest.b, a, key)
+	return x.respond(rest.b, a, q, key)
 }
 
 // await waits for the call's next message while sending keep-alives. It returns a failure on
@@ -131,8 +144,11 @@ func failed(f *failure) failure {
 }
 
 // respond relays a non-streaming answer with the router's stamp.
-func (x *exchange) respond(raw []byte, a *route.Attempt, key string) (failure, bool) {
+func (x *exchange) respond(raw []byte, a *route.Attempt, q *compat.Row, key string) (failure, bool) {
 	out, seen := provider.AppendStamped(make([]byte, 0, len(raw)+128), raw, x.stamp(a))
+	if q != nil && q.RenamesReasoning() {
+		out = q.RenameReasoning(out)
+	}
 	switch {
 	case seen.Valid && seen.Error != "" && !seen.Choices:
 		// Some OpenAI-compatible hosts answer 200 with an error body.

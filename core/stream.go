@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/switchyard-router/switchyard/core/provider/openai/compat"
 	"github.com/switchyard-router/switchyard/core/route"
 )
 
@@ -63,7 +64,8 @@ func (x *exchange) write(b []byte) bool {
 // relay streams an OpenAI-compatible upstream to the client, one network read at a time:
 // each read's complete events are stamped and written together. Before any model output
 // the attempt can still fail over; after it, trouble ends the stream with an error chunk.
-func (x *exchange) relay(cl *call, st *provider.Stamp, deadline *time.Timer, ka ticker) (failure, bool) {
+func (x *exchange) relay(cl *call, st *provider.Stamp, q *compat.Row, deadline *time.Timer, ka ticker) (failure, bool) {
+	rename := q != nil && q.RenamesReasoning()
 	var (
 		sc        provider.Scanner
 		out       []byte
@@ -128,6 +130,9 @@ func (x *exchange) relay(cl *call, st *provider.Stamp, deadline *time.Timer, ka 
 			}
 			if len(out) > 0 {
 				x.started = true
+				if rename {
+					out = q.RenameReasoning(out)
+				}
 				if !x.write(out) {
 					return failure{}, true // the client went away
 				}
@@ -198,14 +203,13 @@ func (x *exchange) usageChunk(dst []byte, st *provider.Stamp, usage string) []by
 // produce are written together. The same rules as relay apply: before model output an
 // upstream error can still fail over; after it, trouble ends the stream with an error
 // chunk, and every stream ends with the usage chunk.
-func (x *exchange) relayTranslated(cl *call, tr provider.Stream, framing provider.Framing, st *provider.Stamp, key string, deadline *time.Timer, ka ticker) (failure, bool) {
-	fr := provider.NewFramer(framing)
+func (x *exchange) relayTranslated(cl *call, tr provider.Stream, fr provider.Framer, st *provider.Stamp, key string, deadline *time.Timer, ka ticker) (failure, bool) {
 	var out []byte
 	end := func(e *Error) (failure, bool) {
 		if e != nil {
 			out = x.errorChunk(out, st, e)
 		}
-		out = x.usageChunk(out, st, string(tr.State().Usage))
+		out = x.usageChunk(out, st, string(tr.Usage()))
 		x.write(append(out, "data: [DONE]\n\n"...))
 		return failure{}, true
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/switchyard-router/switchyard/core/provider"
+	"github.com/switchyard-router/switchyard/core/provider/openai/compat"
 	"github.com/switchyard-router/switchyard/core/route"
 	"github.com/tidwall/gjson"
 )
@@ -24,17 +25,35 @@ func (x *exchange) build(spec *provider.Spec, a *route.Attempt) (*provider.Upstr
 	if err != nil {
 		return nil, &failure{status: http.StatusBadRequest, code: "unsupported_request", message: err.Error(), action: route.Next}
 	}
-	if len(up.Dropped) > 0 && x.chat.Provider != "" && gjson.Get(x.chat.Provider, "require_parameters").Bool() {
-		msg := a.Provider.Name + " does not support these parameters: "
-		for i, d := range up.Dropped {
-			if i > 0 {
-				msg += ", "
-			}
-			msg += d
-		}
-		return nil, &failure{status: http.StatusBadRequest, code: "unsupported_parameters", message: msg, action: route.Next}
+	if len(up.Dropped) > 0 && x.requireParameters() {
+		return nil, unsupported(a, up.Dropped)
 	}
 	return up, nil
+}
+
+// quirks applies an OpenAI-compatible provider's request quirks to the pass-through
+// body; parameters it had to change count as dropped for require_parameters.
+func (x *exchange) quirks(q *compat.Row, body []byte, a *route.Attempt) ([]byte, *failure) {
+	body, changed := q.Edit(body, x.chat.Stream)
+	if len(changed) > 0 && x.requireParameters() {
+		return nil, unsupported(a, changed)
+	}
+	return body, nil
+}
+
+func (x *exchange) requireParameters() bool {
+	return x.chat.Provider != "" && gjson.Get(x.chat.Provider, "require_parameters").Bool()
+}
+
+func unsupported(a *route.Attempt, params []string) *failure {
+	msg := a.Provider.Name + " does not support these parameters: "
+	for i, d := range params {
+		if i > 0 {
+			msg += ", "
+		}
+		msg += d
+	}
+	return &failure{status: http.StatusBadRequest, code: "unsupported_parameters", message: msg, action: route.Next}
 }
 
 // setHeaders sets a translated protocol's auth and fixed headers.
@@ -58,10 +77,11 @@ func (x *exchange) options(spec *provider.Spec, a *route.Attempt, up *provider.U
 
 // respondTranslated answers a non-streaming request from a translated upstream.
 func (x *exchange) respondTranslated(raw []byte, spec *provider.Spec, o *provider.Options, key string) (failure, bool) {
-	out, _, err := spec.Decode(make([]byte, 0, len(raw)+256), raw, o)
+	out, u, err := spec.Decode(make([]byte, 0, len(raw)+256), raw, o)
 	if err != nil {
 		return adapterFailure(err, key), false
 	}
+	x.usage = string(provider.AppendUsage(nil, u)) // for the stats store
 	x.w.Header()["X-Generation-Id"] = []string{x.id}
 	writeJSON(x.w, http.StatusOK, out)
 	return failure{}, true
@@ -94,7 +114,7 @@ func translatedFailure(spec *provider.Spec, resp *http.Response, raw []byte, key
 	if spec.Classify == nil {
 		return f
 	}
-	c := spec.Classify(resp.StatusCode, raw)
+	c := spec.Classify(resp.StatusCode, resp.Header, raw)
 	if c.Code != "" {
 		f.code = c.Code
 	}

@@ -10,7 +10,10 @@ type Framer interface {
 	Next() (Event, bool)
 }
 
-// NewFramer returns a fresh Framer for a Spec's framing.
-func NewFramer(f Framing) Framer {
+// NewFramer returns a fresh Framer for a Spec's stream: its own (NewFramer), or SSE.
+func (s *Spec) Framer() Framer {
+	if s.NewFramer != nil {
+		return s.NewFramer()
+	}
 	return &Scanner{}
 }

@@ -33,34 +33,47 @@ const (
 	cTotal      = 11
 )
 
-// Merge reads the usage object obj with the Spec's paths.
+// Merge reads the usage object obj with the Spec's paths, in one pass over its members
+// (Gemini sends usage on every chunk, so this is on the streaming path).
 func (c *Counts) Merge(p *UsagePaths, obj gjson.Result) {
 	if !obj.IsObject() {
 		return
 	}
 	c.seen = true
-	set := func(i int, path string) {
-		if path == "" {
-			return
+	obj.ForEach(func(k, v gjson.Result) bool {
+		key := k.Str
+		for i, path := range p.Prompt {
+			if i < 4 {
+				c.set(cPrompt+i, path, key, v)
+			}
 		}
-		if v := obj.Get(path); v.Exists() {
-			c.v[i] = v.Int()
+		for i, path := range p.Completion {
+			if i < 4 {
+				c.set(cCompletion+i, path, key, v)
+			}
+		}
+		c.set(cCached, p.Cached, key, v)
+		c.set(cWrite, p.CacheWrite, key, v)
+		c.set(cReasoning, p.Reasoning, key, v)
+		c.set(cTotal, p.Total, key, v)
+		return true
+	})
+}
+
+// set stores slot i when path names the member key (or a path inside it).
+func (c *Counts) set(i int, path, key string, v gjson.Result) {
+	if len(path) < len(key) || path[:len(key)] != key {
+		return
+	}
+	if len(path) == len(key) {
+		c.v[i] = v.Int()
+		return
+	}
+	if path[len(key)] == '.' {
+		if x := v.Get(path[len(key)+1:]); x.Exists() {
+			c.v[i] = x.Int()
 		}
 	}
-	for i, path := range p.Prompt {
-		if i < 4 {
-			set(cPrompt+i, path)
-		}
-	}
-	for i, path := range p.Completion {
-		if i < 4 {
-			set(cCompletion+i, path)
-		}
-	}
-	set(cCached, p.Cached)
-	set(cWrite, p.CacheWrite)
-	set(cReasoning, p.Reasoning)
-	set(cTotal, p.Total)
 }
 
 // Seen reports whether any usage object was merged.

@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"net/http"
+	"time"
+
 	"github.com/tidwall/gjson"
 )
 
@@ -43,11 +46,16 @@ type Spec struct {
 	Decode func(dst, raw []byte, o *Options) ([]byte, Usage, error)
 	// NewStream starts translating one upstream stream into OpenAI chunks.
 	NewStream func(o *Options) Stream
-	// Framing is how the upstream stream is cut into events.
-	Framing Framing
+	// NewFramer returns the framer of a non-SSE stream (Bedrock's binary event stream);
+	// nil means SSE.
+	NewFramer func() Framer
 	// Classify describes a non-2xx answer (code, message, and a verdict where the status
 	// alone misleads); nil means the router's generic reading.
-	Classify func(status int, body []byte) Failure
+	Classify func(status int, header http.Header, body []byte) Failure
+	// Sign authenticates a built request when a header row cannot (AWS SigV4 signs the
+	// method, URL, headers and body). env reads the router's configuration; now is the
+	// router's clock. Nil means Auth alone.
+	Sign func(req *http.Request, body []byte, env func(string) string, now time.Time) error
 }
 
 // Auth is the header a provider key is sent in: Header: Prefix + key.
@@ -65,14 +73,6 @@ type Endpoint struct {
 	Path       string // "/v1/messages", "/v1beta/models/{model}:generateContent"
 	StreamPath string // "" means Path (the body says stream:true)
 }
-
-// Framing is how a stream is cut into events.
-type Framing uint8
-
-const (
-	SSE         Framing = iota // text/event-stream (shared/spec/providers.md §1)
-	EventStream                // AWS binary event stream (providers.md §5.4)
-)
 
 // Policy says what happens to one inbound parameter. Every policy is explicit; nothing is
 // implied by a row's absence except Drop.
@@ -163,15 +163,17 @@ type Stream interface {
 	// event. An upstream error event returns a *Failure; so does an event that is not
 	// what the protocol promises.
 	Event(dst []byte, ev Event) ([]byte, error)
-	// State reports what the stream has seen so far.
+	// State reports what the stream has seen so far; the relay reads it after every event.
 	State() StreamState
+	// Usage is the OpenAI usage object of the counts reported so far, nil before any; it
+	// is rendered when asked, at the end of the stream.
+	Usage() []byte
 }
 
-// StreamState is a translator's bookkeeping, read by the relay after every event.
+// StreamState is a translator's bookkeeping.
 type StreamState struct {
-	Usage    []byte // OpenAI usage object, nil until the upstream reported counts
-	Finished bool   // the finish chunk has been written
-	Done     bool   // the upstream's terminal event arrived
+	Finished bool // the finish chunk has been written
+	Done     bool // the upstream's terminal event arrived
 }
 
 // Failure is an upstream failure described by the adapter: an error answer, an in-band

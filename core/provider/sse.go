@@ -29,6 +29,7 @@ type Scanner struct {
 	buf   []byte
 	pos   int    // start of the unparsed rest
 	name  string // event name of the event in progress
+	last  string // the last event name seen, reused while names repeat
 	data  []byte // data of the event in progress, lines joined with "\n"
 	lines int    // data lines seen in the event in progress
 	max   int    // MaxEvent when 0
@@ -106,7 +107,12 @@ func (s *Scanner) field(line []byte) {
 		s.data = append(s.data, value...)
 		s.lines++
 	case "event":
-		s.name = string(value)
+		// Anthropic names every event; the same few names repeat, so the last one is
+		// reused rather than allocated again for each event.
+		if string(value) != s.last {
+			s.last = string(value)
+		}
+		s.name = s.last
 	}
 }
 

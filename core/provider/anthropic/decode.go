@@ -44,7 +44,7 @@ func decodeMessage(dst, raw []byte, o *provider.Options) ([]byte, provider.Usage
 		return dst, provider.Usage{}, invalid("provider response has no content")
 	}
 	var c contentSummary
-	gjson.Parse(api.View(content)).ForEach(func(_, blk gjson.Result) bool {
+	provider.EachElement(content, func(blk []byte) bool {
 		c.add(blk)
 		return true
 	})
@@ -73,11 +73,15 @@ func decodeMessage(dst, raw []byte, o *provider.Options) ([]byte, provider.Usage
 				dst = append(dst, ',')
 			}
 			dst = append(dst, `{"id":`...)
-			dst = append(dst, rawOr(t.Get("id"), `""`)...)
+			dst = appendRaw(dst, t.id, `""`)
 			dst = append(dst, `,"type":"function","function":{"name":`...)
-			dst = append(dst, rawOr(t.Get("name"), `""`)...)
+			dst = appendRaw(dst, t.name, `""`)
 			dst = append(dst, `,"arguments":`...)
-			dst = appendArguments(dst, t.Get("input"))
+			if len(t.input) > 0 && t.input[0] == '{' {
+				dst = api.AppendString(dst, api.View(t.input))
+			} else {
+				dst = append(dst, `"{}"`...)
+			}
 			dst = append(dst, "}}"...)
 		}
 		dst = append(dst, ']')
@@ -93,28 +97,68 @@ func decodeMessage(dst, raw []byte, o *provider.Options) ([]byte, provider.Usage
 	return append(dst, '}'), u, nil
 }
 
-// contentSummary sorts a message's blocks by what they become.
-type contentSummary struct {
-	texts     []gjson.Result // text blocks' "text" values
-	reasoning []gjson.Result // thinking and redacted_thinking blocks
-	tools     []gjson.Result // tool_use blocks
-	buf       [8]gjson.Result
+// blockSpans is one content block's members, as raw spans of the response.
+type blockSpans struct {
+	typ, text, thinking, signature, data, id, name, input []byte
 }
 
-func (c *contentSummary) add(blk gjson.Result) {
-	if c.texts == nil {
-		c.texts = c.buf[:0:4]
-		c.reasoning = c.buf[4:4:6]
-		c.tools = c.buf[6:6:8]
+// readBlock reads a block's members in one pass of the scanner.
+func readBlock(raw []byte) blockSpans {
+	var b blockSpans
+	api.ScanObject(raw, func(m api.Member) bool {
+		v := raw[m.ValueStart:m.End]
+		switch m.Key {
+		case "type":
+			b.typ = v
+		case "text":
+			b.text = v
+		case "thinking":
+			b.thinking = v
+		case "signature":
+			b.signature = v
+		case "data":
+			b.data = v
+		case "id":
+			b.id = v
+		case "name":
+			b.name = v
+		case "input":
+			b.input = v
+		}
+		return true
+	})
+	return b
+}
+
+// contentSummary sorts a message's blocks by what they become.
+type contentSummary struct {
+	texts     [][]byte     // text blocks' raw "text" strings
+	reasoning []blockSpans // thinking and redacted_thinking blocks
+	tools     []blockSpans // tool_use blocks
+}
+
+func (c *contentSummary) add(raw []byte) {
+	b := readBlock(raw)
+	switch string(b.typ) {
+	case `"text"`:
+		if isString(b.text) {
+			c.texts = append(c.texts, b.text)
+		}
+	case `"thinking"`, `"redacted_thinking"`:
+		c.reasoning = append(c.reasoning, b)
+	case `"tool_use"`:
+		c.tools = append(c.tools, b)
 	}
-	switch blk.Get("type").Str {
-	case "text":
-		c.texts = append(c.texts, blk.Get("text"))
-	case "thinking", "redacted_thinking":
-		c.reasoning = append(c.reasoning, blk)
-	case "tool_use":
-		c.tools = append(c.tools, blk)
+}
+
+func isString(raw []byte) bool { return len(raw) >= 2 && raw[0] == '"' }
+
+// appendRaw copies a raw JSON value, or def when it is absent.
+func appendRaw(dst, raw []byte, def string) []byte {
+	if len(raw) == 0 {
+		return append(dst, def...)
 	}
+	return append(dst, raw...)
 }
 
 // appendText writes content: one text block's raw string as is, several joined, or null.
@@ -123,50 +167,56 @@ func (c *contentSummary) appendText(dst []byte) []byte {
 	case 0:
 		return append(dst, "null"...)
 	case 1:
-		if c.texts[0].Type == gjson.String {
-			return append(dst, c.texts[0].Raw...)
-		}
-		return append(dst, `""`...)
+		return append(dst, c.texts[0]...)
 	}
 	var sb strings.Builder
 	for _, t := range c.texts {
-		sb.WriteString(t.Str)
+		sb.WriteString(api.StringValue(t))
 	}
 	return api.AppendString(dst, sb.String())
 }
 
+// appendReasoning writes the thinking text: one block's raw string as is, several joined.
 func (c *contentSummary) appendReasoning(dst []byte) []byte {
+	var one []byte
+	n := 0
+	for _, r := range c.reasoning {
+		if isString(r.thinking) {
+			one = r.thinking
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return append(dst, `""`...)
+	case 1:
+		return append(dst, one...)
+	}
 	var sb strings.Builder
 	for _, r := range c.reasoning {
-		sb.WriteString(r.Get("thinking").Str)
+		if isString(r.thinking) {
+			sb.WriteString(api.StringValue(r.thinking))
+		}
 	}
 	return api.AppendString(dst, sb.String())
 }
 
 // appendDetail writes one reasoning_details item (openrouter-api.md §1.5).
-func appendDetail(dst []byte, blk gjson.Result, i int, family string) []byte {
-	if blk.Get("type").Str == "redacted_thinking" {
+func appendDetail(dst []byte, blk blockSpans, i int, family string) []byte {
+	if string(blk.typ) == `"redacted_thinking"` {
 		dst = append(dst, `{"type":"reasoning.encrypted","data":`...)
-		dst = append(dst, rawOr(blk.Get("data"), `""`)...)
+		dst = appendRaw(dst, blk.data, `""`)
 	} else {
 		dst = append(dst, `{"type":"reasoning.text","text":`...)
-		dst = append(dst, rawOr(blk.Get("thinking"), `""`)...)
+		dst = appendRaw(dst, blk.thinking, `""`)
 		dst = append(dst, `,"signature":`...)
-		dst = append(dst, rawOr(blk.Get("signature"), "null")...)
+		dst = appendRaw(dst, blk.signature, "null")
 	}
 	dst = append(dst, `,"format":`...)
 	dst = api.AppendString(dst, family)
 	dst = append(dst, `,"index":`...)
 	dst = strconv.AppendInt(dst, int64(i), 10)
 	return append(dst, '}')
-}
-
-// appendArguments writes a tool_use input object as OpenAI's arguments string.
-func appendArguments(dst []byte, input gjson.Result) []byte {
-	if !input.IsObject() {
-		return append(dst, `"{}"`...)
-	}
-	return api.AppendString(dst, input.Raw)
 }
 
 func invalid(msg string) *provider.Failure {
@@ -220,7 +270,7 @@ func errorFailure(e gjson.Result, fallback int) *provider.Failure {
 // classify reads a non-2xx body {"type":"error","error":{"type","message"}}. A 400 about
 // the account's credit balance or spend limit is our account's problem, not the
 // request's, so another endpoint may serve it (§8: "400 spend-limit variant").
-func classify(status int, body []byte) provider.Failure {
+func classify(status int, _ http.Header, body []byte) provider.Failure {
 	if !gjson.ValidBytes(body) {
 		return provider.Failure{Status: status}
 	}

@@ -79,7 +79,6 @@ var Spec = provider.Spec{
 	Finalize:  finalize,
 	Decode:    decodeMessage,
 	NewStream: newStream,
-	Framing:   provider.SSE,
 	Classify:  classify,
 }
 

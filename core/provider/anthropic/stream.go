@@ -39,8 +39,6 @@ type stream struct {
 	tools   int
 	details int
 	counts  provider.Counts
-	usage   []byte
-	dirty   bool
 	state   provider.StreamState
 }
 
@@ -48,16 +46,21 @@ func newStream(o *provider.Options) provider.Stream {
 	return &stream{o: o, c: provider.NewChunker(o.Stamp, o.Created), blocks: make([]block, 0, 4)}
 }
 
-func (s *stream) State() provider.StreamState {
-	if s.dirty {
-		s.usage = provider.AppendUsage(s.usage[:0], s.counts.Usage())
-		s.state.Usage = s.usage
-		s.dirty = false
+func (s *stream) State() provider.StreamState { return s.state }
+
+func (s *stream) Usage() []byte {
+	if !s.counts.Seen() {
+		return nil
 	}
-	return s.state
+	return provider.AppendUsage(nil, s.counts.Usage())
 }
 
 func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
+	// gjson assumes valid JSON, and raw values are copied into the client's chunks: one
+	// validating pass first (FuzzStream found "id":+0 copied through).
+	if !api.ScanObject(ev.Data, anyMember) {
+		return dst, invalid("provider sent an invalid stream event")
+	}
 	data := api.View(ev.Data)
 	name := ev.Name
 	if name == "" {
@@ -79,10 +82,8 @@ func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
 		}
 	case "message_start":
 		s.counts.Merge(&s.o.Spec.Usage, gjson.Get(data, "message.usage"))
-		s.dirty = true
 	case "message_delta":
 		s.counts.Merge(&s.o.Spec.Usage, gjson.Get(data, "usage"))
-		s.dirty = true
 		if r := gjson.Get(data, "delta.stop_reason"); r.Type == gjson.String && !s.state.Finished {
 			dst = s.c.Finish(dst, s.o.Spec.FinishReason(r.Str), r.Str)
 			s.state.Finished = true
@@ -95,6 +96,8 @@ func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
 	// ping and unknown events are ignored (providers.md §0: ignore unknown events).
 	return dst, nil
 }
+
+func anyMember(api.Member) bool { return true }
 
 func (s *stream) block(data string) (*block, int, error) {
 	i := int(gjson.Get(data, "index").Int())

@@ -51,13 +51,13 @@ func decodeResponse(dst, raw []byte, o *provider.Options) ([]byte, provider.Usag
 	if r.err != nil {
 		return dst, provider.Usage{}, errorFailure(gjson.Parse(api.View(r.err)))
 	}
-	cand := gjson.Get(api.View(r.candidates), "0")
+	cand := firstCandidate(r.candidates)
 	var parts partSummary
-	parts.read(cand.Get("content.parts"), o.Stamp.ID)
-	native := cand.Get("finishReason").Str
+	parts.read(cand.parts, o.Stamp.ID)
+	native := api.StringValue(cand.finish)
 	reason := o.Spec.FinishReason(native)
 	switch {
-	case !cand.Exists():
+	case !cand.exists:
 		// The prompt was blocked: no candidates, promptFeedback.blockReason (HTTP 200).
 		native = gjson.Get(api.View(r.feedback), "blockReason").Str
 		if native == "" {
@@ -98,13 +98,13 @@ func decodeResponse(dst, raw []byte, o *provider.Options) ([]byte, provider.Usag
 	dst = provider.AppendFinish(dst, reason, native)
 	if reason == "content_filter" {
 		// Gemini's own verdict, for clients that want to know what was blocked.
-		if sr := cand.Get("safetyRatings"); sr.IsArray() {
+		if len(cand.safety) > 0 && cand.safety[0] == '[' {
 			dst = append(dst, `,"safety_ratings":`...)
-			dst = append(dst, sr.Raw...)
+			dst = append(dst, cand.safety...)
 		}
 	}
 	dst = append(dst, '}', ']')
-	if r.feedback != nil && !cand.Exists() {
+	if r.feedback != nil && !cand.exists {
 		dst = append(dst, `,"prompt_feedback":`...)
 		dst = append(dst, r.feedback...)
 	}
@@ -116,11 +116,45 @@ func decodeResponse(dst, raw []byte, o *provider.Options) ([]byte, provider.Usag
 	return append(dst, '}'), u, nil
 }
 
+// candidate is the first candidate's members, as raw spans.
+type candidate struct {
+	exists                bool
+	parts, finish, safety []byte
+}
+
+// firstCandidate reads candidates[0] with the scanner: content.parts, finishReason and
+// safetyRatings.
+func firstCandidate(candidates []byte) candidate {
+	var c candidate
+	provider.EachElement(candidates, func(raw []byte) bool {
+		c.exists = true
+		api.ScanObject(raw, func(m api.Member) bool {
+			v := raw[m.ValueStart:m.End]
+			switch m.Key {
+			case "content":
+				api.ScanObject(v, func(cm api.Member) bool {
+					if cm.Key == "parts" {
+						c.parts = v[cm.ValueStart:cm.End]
+					}
+					return true
+				})
+			case "finishReason":
+				c.finish = v
+			case "safetyRatings":
+				c.safety = v
+			}
+			return true
+		})
+		return false
+	})
+	return c
+}
+
 // functionCall is one functionCall part with its client-facing id.
 type functionCall struct {
 	id   string // raw JSON string
 	name string // raw JSON string
-	args gjson.Result
+	args []byte // raw JSON object, nil when absent
 }
 
 type signature struct {
@@ -136,22 +170,26 @@ type partSummary struct {
 	n               int // calls seen, for minted ids
 }
 
-func (p *partSummary) read(parts gjson.Result, genID string) {
-	parts.ForEach(func(_, part gjson.Result) bool {
+func (p *partSummary) read(parts []byte, genID string) {
+	provider.EachElement(parts, func(part []byte) bool {
 		p.add(part, genID)
 		return true
 	})
 }
 
-func (p *partSummary) add(part gjson.Result, genID string) {
-	var text, sig, fc gjson.Result
+// nonEmptyString reports whether raw is a JSON string with content.
+func nonEmptyString(raw []byte) bool { return len(raw) > 2 && raw[0] == '"' }
+
+func (p *partSummary) add(part []byte, genID string) {
+	var text, sig, fc []byte
 	thought := false
-	part.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	api.ScanObject(part, func(m api.Member) bool {
+		v := part[m.ValueStart:m.End]
+		switch m.Key {
 		case "text":
 			text = v
 		case "thought":
-			thought = v.Bool()
+			thought = string(v) == "true"
 		case "thoughtSignature":
 			sig = v
 		case "functionCall":
@@ -160,26 +198,40 @@ func (p *partSummary) add(part gjson.Result, genID string) {
 		return true
 	})
 	callID := ""
-	if fc.IsObject() {
-		c := functionCall{name: rawOr(fc.Get("name"), `""`), args: fc.Get("args")}
-		if id := fc.Get("id"); id.Type == gjson.String && id.Str != "" {
-			c.id = id.Raw
-		} else {
+	if len(fc) > 0 && fc[0] == '{' {
+		c := functionCall{name: `""`}
+		api.ScanObject(fc, func(m api.Member) bool {
+			v := fc[m.ValueStart:m.End]
+			switch m.Key {
+			case "name":
+				c.name = api.View(v)
+			case "args":
+				if v[0] == '{' {
+					c.args = v
+				}
+			case "id":
+				if nonEmptyString(v) {
+					c.id = api.View(v)
+				}
+			}
+			return true
+		})
+		if c.id == "" {
 			c.id = mintID(genID, p.n)
 		}
 		p.n++
 		callID = c.id
 		p.calls = append(p.calls, c)
 	}
-	if text.Type == gjson.String && text.Str != "" {
+	if nonEmptyString(text) {
 		if thought {
-			p.thoughts = append(p.thoughts, text.Raw)
+			p.thoughts = append(p.thoughts, api.View(text))
 		} else {
-			p.texts = append(p.texts, text.Raw)
+			p.texts = append(p.texts, api.View(text))
 		}
 	}
-	if sig.Type == gjson.String && sig.Str != "" {
-		p.sigs = append(p.sigs, signature{data: sig.Raw, callID: callID})
+	if nonEmptyString(sig) {
+		p.sigs = append(p.sigs, signature{data: api.View(sig), callID: callID})
 	}
 }
 
@@ -249,8 +301,8 @@ func appendToolCall(dst []byte, c functionCall, index int) []byte {
 	dst = append(dst, `,"type":"function","function":{"name":`...)
 	dst = append(dst, c.name...)
 	dst = append(dst, `,"arguments":`...)
-	if c.args.IsObject() {
-		dst = api.AppendString(dst, c.args.Raw)
+	if c.args != nil {
+		dst = api.AppendString(dst, api.View(c.args))
 	} else {
 		dst = append(dst, `"{}"`...)
 	}
@@ -268,7 +320,7 @@ func appendJoined(dst []byte, raws []string, def string) []byte {
 	}
 	var sb strings.Builder
 	for _, r := range raws {
-		sb.WriteString(gjson.Parse(r).Str)
+		sb.WriteString(api.StringValue([]byte(r)))
 	}
 	return api.AppendString(dst, sb.String())
 }
@@ -334,7 +386,7 @@ func decide(f *provider.Failure, e gjson.Result) {
 }
 
 // classify reads a non-2xx Google error body.
-func classify(status int, body []byte) provider.Failure {
+func classify(status int, _ http.Header, body []byte) provider.Failure {
 	if !gjson.ValidBytes(body) {
 		return provider.Failure{Status: status}
 	}

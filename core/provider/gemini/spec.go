@@ -92,7 +92,6 @@ var Spec = provider.Spec{
 	Finalize:  finalize,
 	Decode:    decodeResponse,
 	NewStream: newStream,
-	Framing:   provider.SSE,
 	Classify:  classify,
 }
 

@@ -20,8 +20,6 @@ type stream struct {
 	calls  int         // tool calls so far: the tool_calls index
 	sigs   int         // reasoning_details index
 	counts provider.Counts
-	usage  []byte
-	dirty  bool
 	state  provider.StreamState
 }
 
@@ -29,13 +27,13 @@ func newStream(o *provider.Options) provider.Stream {
 	return &stream{o: o, c: provider.NewChunker(o.Stamp, o.Created)}
 }
 
-func (s *stream) State() provider.StreamState {
-	if s.dirty {
-		s.usage = provider.AppendUsage(s.usage[:0], s.counts.Usage())
-		s.state.Usage = s.usage
-		s.dirty = false
+func (s *stream) State() provider.StreamState { return s.state }
+
+func (s *stream) Usage() []byte {
+	if !s.counts.Seen() {
+		return nil
 	}
-	return s.state
+	return provider.AppendUsage(nil, s.counts.Usage())
 }
 
 func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
@@ -48,10 +46,9 @@ func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
 	}
 	if r.usage != nil {
 		s.counts.Merge(&s.o.Spec.Usage, gjson.Parse(api.View(r.usage)))
-		s.dirty = true
 	}
-	cand := gjson.Get(api.View(r.candidates), "0")
-	if !cand.Exists() {
+	cand := firstCandidate(r.candidates)
+	if !cand.exists {
 		if br := gjson.Get(api.View(r.feedback), "blockReason"); br.Str != "" && !s.state.Finished {
 			dst = s.c.Finish(dst, "content_filter", br.Str)
 			s.state.Finished, s.state.Done = true, true
@@ -59,22 +56,22 @@ func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
 		return dst, nil
 	}
 	var err error
-	cand.Get("content.parts").ForEach(func(_, part gjson.Result) bool {
+	provider.EachElement(cand.parts, func(part []byte) bool {
 		dst, err = s.part(dst, part)
 		return err == nil
 	})
 	if err != nil {
 		return dst, err
 	}
-	if fr := cand.Get("finishReason"); fr.Str != "" && !s.state.Finished {
-		reason := s.o.Spec.FinishReason(fr.Str)
+	if fr := api.StringValue(cand.finish); fr != "" && !s.state.Finished {
+		reason := s.o.Spec.FinishReason(fr)
 		switch {
 		case reason == "stop" && s.calls > 0:
 			reason = "tool_calls"
 		case reason == "error" && !s.c.Started():
-			return dst, &provider.Failure{Status: 502, Code: "malformed_function_call", Message: "provider returned an unusable tool call (" + fr.Str + ")", Next: true, Decided: true}
+			return dst, &provider.Failure{Status: 502, Code: "malformed_function_call", Message: "provider returned an unusable tool call (" + fr + ")", Next: true, Decided: true}
 		}
-		dst = s.c.Finish(dst, reason, fr.Str)
+		dst = s.c.Finish(dst, reason, fr)
 		s.state.Finished = true
 	}
 	return dst, nil
@@ -82,7 +79,7 @@ func (s *stream) Event(dst []byte, ev provider.Event) ([]byte, error) {
 
 // part writes the deltas of one part: text, thought text, a whole function call, and the
 // thought signature riding on it.
-func (s *stream) part(dst []byte, part gjson.Result) ([]byte, error) {
+func (s *stream) part(dst []byte, part []byte) ([]byte, error) {
 	p := &s.parts
 	p.texts, p.thoughts, p.calls, p.sigs = p.texts[:0], p.thoughts[:0], p.calls[:0], p.sigs[:0]
 	p.n = s.calls
