@@ -4,6 +4,7 @@ import (
 	"github.com/switchyard-router/switchyard/core/catalog"
 	"github.com/switchyard-router/switchyard/core/provider"
 	"github.com/switchyard-router/switchyard/core/provider/anthropic"
+	"github.com/switchyard-router/switchyard/core/provider/bedrock"
 	"github.com/switchyard-router/switchyard/core/provider/gemini"
 )
 
@@ -17,6 +18,7 @@ var adapters = [...]struct {
 }{
 	{catalog.Anthropic, &anthropic.Spec},
 	{catalog.Gemini, &gemini.Spec},
+	{catalog.Bedrock, &bedrock.Spec},
 }
 
 // adapterFor returns the Spec for a translated protocol, or nil (OpenAI-compatible, or a
@@ -28,4 +30,11 @@ func adapterFor(p catalog.Protocol) *provider.Spec {
 		}
 	}
 	return nil
+}
+
+// awsConfigured reports whether Bedrock can authenticate: a Bedrock API key, or AWS
+// credentials and a region for SigV4 (see provider/bedrock's sign).
+func awsConfigured(env func(string) string) bool {
+	return env("AWS_BEARER_TOKEN_BEDROCK") != "" ||
+		(env("AWS_ACCESS_KEY_ID") != "" && env("AWS_SECRET_ACCESS_KEY") != "" && env("AWS_REGION") != "")
 }

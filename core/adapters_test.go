@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/switchyard-router/switchyard/core"
 	"github.com/switchyard-router/switchyard/core/catalog"
 	"github.com/switchyard-router/switchyard/core/providertest"
@@ -234,5 +235,75 @@ func TestTranslatedMidStreamError(t *testing.T) {
 	}
 	if gjson.Parse(data[n-2]).Get("usage.prompt_tokens").Int() == 0 {
 		t.Errorf("usage chunk %s: want the prompt tokens message_start reported", data[n-2])
+	}
+}
+
+// TestBedrock runs Converse and ConverseStream through the router against an in-process
+// upstream that checks the SigV4 signature's shape and answers with real binary event
+// frames. (Bedrock has no catalog endpoints yet; this catalog names one.)
+func TestBedrock(t *testing.T) {
+	var gotAuth, gotPath string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth, gotPath = r.Header.Get("Authorization"), r.URL.Path
+		if strings.HasSuffix(r.URL.Path, "/converse") {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"output":{"message":{"role":"assistant","content":[{"text":"Hi é"}]}},"stopReason":"end_turn","usage":{"inputTokens":5,"outputTokens":2,"totalTokens":7}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
+		for _, e := range [][2]string{
+			{"messageStart", `{"role":"assistant"}`},
+			{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"Hi "}}`},
+			{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"é"}}`},
+			{"contentBlockStop", `{"contentBlockIndex":0}`},
+			{"messageStop", `{"stopReason":"end_turn"}`},
+			{"metadata", `{"usage":{"inputTokens":5,"outputTokens":2,"totalTokens":7}}`},
+		} {
+			var h eventstream.Headers
+			h.Set(":message-type", eventstream.StringValue("event"))
+			h.Set(":event-type", eventstream.StringValue(e[0]))
+			eventstream.NewEncoder().Encode(w, eventstream.Message{Headers: h, Payload: []byte(e[1])})
+			w.(http.Flusher).Flush()
+		}
+	}))
+	t.Cleanup(up.Close)
+	cat := catalog.New(
+		[]catalog.Model{{ID: "test/claude-bedrock", Endpoints: []catalog.Endpoint{{Provider: "amazon-bedrock", Upstream: "anthropic.claude-x"}}}},
+		[]catalog.Provider{{Slug: "amazon-bedrock", Name: "Amazon Bedrock", Protocol: catalog.Bedrock}},
+	)
+	env := map[string]string{
+		"AMAZON_BEDROCK_BASE_URL": up.URL,
+		"AWS_ACCESS_KEY_ID":       "AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY":   "secret",
+		"AWS_REGION":              "us-west-2",
+	}
+	stores := memstore.New()
+	stores.Keys.Create(context.Background(), store.Key{Hash: core.HashKey(testKey), Name: "test"})
+	router := httptest.NewServer(core.New(core.Config{
+		Client: &http.Client{}, Stores: stores, Catalog: cat, Logf: t.Logf,
+		Env: func(k string) string { return env[k] },
+		Now: func() time.Time { return time.Unix(1760000000, 0) },
+	}))
+	t.Cleanup(router.Close)
+	r := &nativeRig{t: t, router: router}
+
+	resp, b := r.chat(`{"model":"test/claude-bedrock","messages":[{"role":"user","content":"hello"}]}`)
+	wantStatus(t, resp, b, 200)
+	if got := gjson.GetBytes(b, "choices.0.message.content").Str; got != "Hi é" || gjson.GetBytes(b, "provider").Str != "Amazon Bedrock" {
+		t.Errorf("answer %s", b)
+	}
+	if gotPath != "/model/anthropic.claude-x/converse" || !strings.HasPrefix(gotAuth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20251009/us-west-2/bedrock/aws4_request") {
+		t.Errorf("upstream %s, Authorization %q", gotPath, gotAuth)
+	}
+
+	resp, b = r.chat(`{"model":"test/claude-bedrock","stream":true,"messages":[{"role":"user","content":"hello"}]}`)
+	wantStatus(t, resp, b, 200)
+	data, _, _ := readSSE(t, strings.NewReader(string(b)))
+	var content strings.Builder
+	for _, d := range data[:len(data)-1] {
+		content.WriteString(gjson.Get(d, "choices.0.delta.content").Str)
+	}
+	if content.String() != "Hi é" || gotPath != "/model/anthropic.claude-x/converse-stream" || gjson.Get(data[len(data)-2], "usage.total_tokens").Int() != 7 {
+		t.Errorf("stream %q via %s", data, gotPath)
 	}
 }

@@ -156,7 +156,8 @@ func (h *handler) usable(p *catalog.Provider) route.Reason {
 		return route.NoAdapter
 	}
 	stem := catalog.EnvName(p.Slug)
-	if h.cfg.Env(stem+"_API_KEY") != "" || (p.Local && h.cfg.Env(stem+"_BASE_URL") != "") {
+	if h.cfg.Env(stem+"_API_KEY") != "" || (p.Local && h.cfg.Env(stem+"_BASE_URL") != "") ||
+		(p.Protocol == catalog.Bedrock && awsConfigured(h.cfg.Env)) {
 		return route.Usable
 	}
 	return route.NotConfigured
