@@ -1,8 +1,13 @@
-// Command fakeupstream serves core/providertest's fake OpenAI-compatible
-// upstream as a process, for e2e tests (workerd, Lambda) and benchmarks that
-// cannot run it in-process. Point a provider's base URL at it with a script
-// prefix, for example TOGETHER_BASE_URL=http://127.0.0.1:PORT/fail/503/v1;
-// the grammar is in the providertest package doc.
+// Command fakeupstream serves core/providertest's fake upstreams as a process,
+// for e2e tests (workerd, Lambda) and benchmarks that cannot run them
+// in-process. One server speaks all three protocols, told apart by the request
+// path: OpenAI-compatible (/v1/chat/completions), Anthropic Messages
+// (/v1/messages) and Gemini (/v1beta/models/{m}:generateContent and
+// :streamGenerateContent). Point a provider's base URL at it with a script
+// prefix, for example TOGETHER_BASE_URL=http://127.0.0.1:PORT/fail/503/v1 or
+// ANTHROPIC_BASE_URL=http://127.0.0.1:PORT/stream/3/20ms (the Anthropic and
+// Gemini base URLs carry no version); the grammar is in the providertest
+// package doc.
 //
 //	go run ./scripts/fakeupstream -listen 127.0.0.1:0
 //
