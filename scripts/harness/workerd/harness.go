@@ -27,7 +27,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core/providertest"
@@ -42,7 +41,7 @@ const (
 )
 
 // Root returns the repository root: the nearest directory upwards holding go.mod.
-func Root(t testing.TB) string {
+func Root(t TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -62,7 +61,7 @@ func Root(t testing.TB) string {
 
 // RequireWrangler returns the path of the pinned wrangler, failing the test (not skipping
 // it: scripts/test installs wrangler first) when it is missing.
-func RequireWrangler(t testing.TB, root string) string {
+func RequireWrangler(t TB, root string) string {
 	t.Helper()
 	p := filepath.Join(root, "node_modules", ".bin", "wrangler")
 	if _, err := os.Stat(p); err != nil {
@@ -75,7 +74,7 @@ func RequireWrangler(t testing.TB, root string) string {
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -87,7 +86,7 @@ func FreePort(t testing.TB) int {
 
 // Run runs a short command to completion (bounded by commandTimeout) and fails the test
 // with its output if it fails. It returns the combined output.
-func Run(t testing.TB, dir string, env []string, name string, args ...string) string {
+func Run(t TB, dir string, env []string, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
@@ -116,7 +115,7 @@ type Proc struct {
 
 // Start starts cmd in its own process group, capturing its output, and registers a cleanup
 // that stops it. On failure the cleanup also logs the tail of its output.
-func Start(t testing.TB, name string, cmd *exec.Cmd) *Proc {
+func Start(t TB, name string, cmd *exec.Cmd) *Proc {
 	t.Helper()
 	p := &Proc{Name: name, cmd: cmd, out: &tailBuffer{max: 256 << 10}, done: make(chan struct{})}
 	cmd.Stdout = p.out
@@ -224,12 +223,19 @@ var listeningRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
 // StartFake builds scripts/fakeupstream into a temporary directory and starts it on a free
 // loopback port.
-func StartFake(t testing.TB, root string) *Fake {
+func StartFake(t TB, root string) *Fake {
+	t.Helper()
+	// -max-requests bounds a runaway loop; an e2e suite makes a few hundred calls.
+	return StartFakeMax(t, root, 10000)
+}
+
+// StartFakeMax is StartFake with another bound on the requests the fake serves before it
+// exits (benchmarks make many more than the e2e suite).
+func StartFakeMax(t TB, root string, maxRequests int64) *Fake {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "fakeupstream")
 	Run(t, root, nil, "go", "build", "-o", bin, "./scripts/fakeupstream")
-	// -max-requests bounds a runaway loop; an e2e suite makes a few dozen calls.
-	p := Start(t, "fakeupstream", exec.Command(bin, "-listen", "127.0.0.1:0", "-max-requests", "10000"))
+	p := Start(t, "fakeupstream", exec.Command(bin, "-listen", "127.0.0.1:0", "-max-requests", strconv.FormatInt(maxRequests, 10)))
 	m, err := p.WaitOutput(listeningRE, fakeStartTimeout)
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +250,7 @@ func (f *Fake) Base(script string) string {
 }
 
 // Requests returns the chat requests the fake has recorded, oldest first.
-func (f *Fake) Requests(t testing.TB) []providertest.Request {
+func (f *Fake) Requests(t TB) []providertest.Request {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get(f.URL + "/_requests")
@@ -264,7 +270,7 @@ func (f *Fake) Requests(t testing.TB) []providertest.Request {
 // BuildWorker builds the Worker with scripts/build-edge into a temporary directory and
 // returns that directory (worker.mjs, runtime.mjs, wasm_exec.js, app.wasm). Building into a
 // private directory keeps the suite away from edge/build, which `scripts/dev` may be serving.
-func BuildWorker(t testing.TB, root string) string {
+func BuildWorker(t TB, root string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "build")
 	out := Run(t, root, nil, filepath.Join(root, "scripts", "build-edge"), dir)
@@ -280,6 +286,14 @@ type WorkerOptions struct {
 	Vars     map[string]string // passed as --var NAME:VALUE (overriding [vars])
 	Port     int               // 0 picks a free one
 	Persist  string            // KV/D1 state directory; "" means a new temporary one
+	// Config, when set, is a complete wrangler config used as is instead of the repository's
+	// wrangler.toml and BuildDir (no D1 migrations are applied). wrangler runs in its
+	// directory, so relative paths in it resolve there. scripts/bench-edge runs its plain
+	// JavaScript reference Worker this way.
+	Config string
+	// Cold, when set, waits for wrangler's "Ready on" line instead of a 200 from /health, so
+	// that the caller's first request is the first the Worker ever serves.
+	Cold bool
 }
 
 // Worker is a running `wrangler dev --local`.
@@ -292,52 +306,85 @@ type Worker struct {
 // StartWorker writes a wrangler config for the prebuilt Worker (see TestConfig), applies the
 // D1 migrations into the state directory, starts wrangler dev on 127.0.0.1 and waits until
 // GET /health answers 200.
-func StartWorker(t testing.TB, o WorkerOptions) *Worker {
+func StartWorker(t TB, o WorkerOptions) *Worker {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := TestConfig(t, o.Root, o.BuildDir, dir)
-	if o.Persist == "" {
-		o.Persist = filepath.Join(dir, "state")
+	var cfg string
+	if o.Config != "" {
+		cfg, dir = o.Config, filepath.Dir(o.Config)
+	} else {
+		cfg = TestConfig(t, o.Root, o.BuildDir, dir)
 	}
-	if o.Port == 0 {
-		o.Port = FreePort(t)
+	if o.Persist == "" {
+		o.Persist = filepath.Join(t.TempDir(), "state")
 	}
 	env := []string{
 		"WRANGLER_SEND_METRICS=false",
-		"WRANGLER_LOG_PATH=" + filepath.Join(dir, "logs"),
+		"WRANGLER_LOG_PATH=" + filepath.Join(t.TempDir(), "logs"),
 		"NO_COLOR=1",
 		"FORCE_COLOR=0",
 	}
-	Run(t, dir, env, o.Wrangler, "d1", "migrations", "apply", "DB", "--local",
-		"--config", cfg, "--persist-to", o.Persist)
-
-	args := []string{"dev", "--config", cfg, "--local", "--ip", "127.0.0.1",
-		"--port", strconv.Itoa(o.Port), "--inspector-port", strconv.Itoa(FreePort(t)),
-		"--persist-to", o.Persist, "--show-interactive-dev-session=false", "--log-level", "log"}
-	for _, name := range slices.Sorted(maps.Keys(o.Vars)) {
-		args = append(args, "--var", name+":"+o.Vars[name])
+	if o.Config == "" {
+		Run(t, dir, env, o.Wrangler, "d1", "migrations", "apply", "DB", "--local",
+			"--config", cfg, "--persist-to", o.Persist)
 	}
-	cmd := exec.Command(o.Wrangler, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	w := &Worker{
-		Proc:    Start(t, "wrangler dev :"+strconv.Itoa(o.Port), cmd),
-		URL:     "http://127.0.0.1:" + strconv.Itoa(o.Port),
-		Persist: o.Persist,
+	// A port FreePort found free can be taken by another process (other suites run in
+	// parallel) before wrangler binds it; then try again on fresh ports.
+	for try := 1; ; try++ {
+		port := o.Port
+		if port == 0 {
+			port = FreePort(t)
+		}
+		args := []string{"dev", "--config", cfg, "--local", "--ip", "127.0.0.1",
+			"--port", strconv.Itoa(port), "--inspector-port", strconv.Itoa(FreePort(t)),
+			"--persist-to", o.Persist, "--show-interactive-dev-session=false", "--log-level", "log"}
+		for _, name := range slices.Sorted(maps.Keys(o.Vars)) {
+			args = append(args, "--var", name+":"+o.Vars[name])
+		}
+		cmd := exec.Command(o.Wrangler, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), env...)
+		w := &Worker{
+			Proc:    Start(t, "wrangler dev :"+strconv.Itoa(port), cmd),
+			URL:     "http://127.0.0.1:" + strconv.Itoa(port),
+			Persist: o.Persist,
+		}
+		err := w.wait(o.Cold)
+		if err == nil {
+			return w
+		}
+		if o.Port == 0 && try < 3 && strings.Contains(w.Output(), "Address already in use") {
+			t.Logf("%s: port taken meanwhile; retrying on another", w.Name)
+			w.Stop()
+			continue
+		}
+		t.Fatal(err)
 	}
-	w.waitHealthy(t)
-	return w
 }
 
-func (w *Worker) waitHealthy(t testing.TB) {
-	t.Helper()
+// wait waits until the Worker is up: wrangler's "Ready on" line when cold, else a 200 from
+// GET /health.
+func (w *Worker) wait(cold bool) error {
+	if cold {
+		_, err := w.WaitOutput(readyRE, readyTimeout)
+		return err
+	}
+	return w.waitHealthy()
+}
+
+var readyRE = regexp.MustCompile(`Ready on http://127\.0\.0\.1:\d+`)
+
+// PID returns the process id of the process's group leader.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
+func (w *Worker) waitHealthy() error {
 	c := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	var last string
 	for time.Now().Before(deadline) {
 		select {
 		case <-w.Exited():
-			t.Fatalf("%s exited before answering /health: %v", w.Name, w.err)
+			return fmt.Errorf("%s exited before answering /health: %v", w.Name, w.err)
 		default:
 		}
 		resp, err := c.Get(w.URL + "/health")
@@ -345,7 +392,7 @@ func (w *Worker) waitHealthy(t testing.TB) {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
 		} else {
@@ -353,12 +400,12 @@ func (w *Worker) waitHealthy(t testing.TB) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	t.Fatalf("%s: no 200 from /health within %v (last: %s)", w.Name, readyTimeout, last)
+	return fmt.Errorf("%s: no 200 from /health within %v (last: %s)", w.Name, readyTimeout, last)
 }
 
 // CreateKey makes an API key through POST /api/v1/keys with the admin key and returns the
 // plaintext key.
-func (w *Worker) CreateKey(t testing.TB, admin, name string) string {
+func (w *Worker) CreateKey(t TB, admin, name string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"name": name})
 	req, err := http.NewRequest(http.MethodPost, w.URL+"/api/v1/keys", bytes.NewReader(body))
@@ -394,7 +441,7 @@ func (w *Worker) CreateKey(t testing.TB, admin, name string) string {
 // half-saved edit must not reload the Worker mid-suite). Bindings, vars and the
 // compatibility date stay exactly as committed. Running from dir also keeps a developer's
 // .dev.vars out of the test.
-func TestConfig(t testing.TB, root, buildDir, dir string) string {
+func TestConfig(t TB, root, buildDir, dir string) string {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(root, "wrangler.toml"))
 	if err != nil {
