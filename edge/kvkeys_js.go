@@ -6,20 +6,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall/js"
 
+	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/store"
-	"github.com/syumai/workers/cloudflare"
 	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
 )
 
 // kvKeys is store.Keys over a Workers KV namespace: one value per key, at "key:<hash>",
 // holding the store.Key record as JSON ({"hash","name","label","disabled","created_at"}).
+// The namespace is the binding of that name in the calling request's env, reached through
+// kv ops on the request's port (found in ctx), so each get runs in the request's own
+// workerd context. The isolate puts store.CachedKeys in front of it.
 //
 // It talks to the raw binding rather than syumai's kv package because that package's
 // GetString returns the string "<null>" with a nil error for a missing key
-// (shared/spec/platforms.md §2.4), which cannot be told apart from a stored "<null>".
+// (shared/spec/platforms.md §2.4), which cannot be told apart from a stored "<null>", and
+// because it reads the binding from one env per Go instance.
 //
 // Note: KV is eventually consistent. A key created in one location can take 60 s or more to
 // be visible in others, and KV has no conditional put, so Create's existence check is
@@ -40,7 +44,7 @@ const kvKeyPrefix = "key:"
 const maxKVKey = 512
 
 func (s kvKeys) Lookup(ctx context.Context, hash string) (store.Key, error) {
-	raw, ok, err := s.get(kvKeyPrefix + hash)
+	raw, ok, err := s.get(ctx, kvKeyPrefix+hash)
 	if err != nil {
 		return store.Key{}, err
 	}
@@ -55,74 +59,69 @@ func (s kvKeys) Create(ctx context.Context, k store.Key) error {
 		return errors.New("kvkeys: empty key hash")
 	}
 	name := kvKeyPrefix + k.Hash
-	_, ok, err := s.get(name)
+	if len(name) > maxKVKey {
+		return fmt.Errorf("kvkeys: key longer than %d bytes", maxKVKey)
+	}
+	_, ok, err := s.get(ctx, name)
 	if err != nil {
 		return err
 	}
 	if ok {
 		return store.ErrExists
 	}
-	val, err := encodeKey(k)
-	if err != nil {
-		return err
-	}
-	return s.put(name, val)
+	_, err = s.op(ctx, "put", name, string(encodeKey(k)))
+	return err
 }
 
 // get reads one value; ok is false when the key is absent (the binding resolves to null).
-func (s kvKeys) get(name string) (val string, ok bool, err error) {
+func (s kvKeys) get(ctx context.Context, name string) (val string, ok bool, err error) {
 	if len(name) > maxKVKey {
 		return "", false, nil // such a key cannot have been stored
 	}
-	ns, err := s.namespace()
-	if err != nil {
+	v, err := s.op(ctx, "get", name, "")
+	switch {
+	case err != nil:
 		return "", false, err
-	}
-	p, err := call(ns, "get", name) // Promise<string | null>
-	if err != nil {
-		return "", false, fmt.Errorf("kvkeys: get: %w", err)
-	}
-	v, err := awaitJS(p)
-	if err != nil {
-		return "", false, fmt.Errorf("kvkeys: get: %w", err)
-	}
-	if v.IsNull() || v.IsUndefined() {
+	case v.IsNull() || v.IsUndefined():
 		return "", false, nil
-	}
-	if v.Type() != js.TypeString {
+	case v.Type() != js.TypeString:
 		return "", false, fmt.Errorf("kvkeys: get: unexpected %s value", v.Type())
 	}
 	return v.String(), true, nil
 }
 
-func (s kvKeys) put(name, val string) error {
-	if len(name) > maxKVKey {
-		return fmt.Errorf("kvkeys: key longer than %d bytes", maxKVKey)
+// op runs KV get or put for the request ctx belongs to and waits for the answer.
+func (s kvKeys) op(ctx context.Context, method, name, val string) (js.Value, error) {
+	x := exchangeOf(ctx)
+	if x == nil {
+		return js.Value{}, errors.New("kvkeys: KV used outside a Worker request")
 	}
-	ns, err := s.namespace()
-	if err != nil {
-		return err
+	b := x.iso.b
+	type result struct {
+		err string
+		v   js.Value
 	}
-	p, err := call(ns, "put", name, val) // Promise<void>
-	if err != nil {
-		return fmt.Errorf("kvkeys: put: %w", err)
+	ch := make(chan result, 1)
+	id := b.start(func(err string, res []js.Value) { ch <- result{err, arg(res, 0)} })
+	var ok bool
+	if method == "get" {
+		ok = b.kvGet.Invoke(x.port, id, s.binding, name).Bool()
+	} else {
+		ok = b.kvPut.Invoke(x.port, id, s.binding, name, val).Bool()
 	}
-	if _, err := awaitJS(p); err != nil {
-		return fmt.Errorf("kvkeys: put: %w", err)
+	if !ok {
+		b.forget(id)
+		return js.Value{}, errEnded
 	}
-	return nil
-}
-
-func (s kvKeys) namespace() (js.Value, error) {
-	ns := cloudflare.GetBinding(s.binding)
-	if ns.Type() != js.TypeObject {
-		return js.Value{}, fmt.Errorf("kvkeys: no KV namespace bound as %q (see [[kv_namespaces]] in wrangler.toml)", s.binding)
+	r := <-ch
+	if r.err != "" {
+		return js.Value{}, fmt.Errorf("kvkeys: %s: %s (is a KV namespace bound as %q? see [[kv_namespaces]] in wrangler.toml)", method, r.err, s.binding)
 	}
-	return ns, nil
+	return r.v, nil
 }
 
 // decodeKey reads a record written by encodeKey. Fields are read with constant gjson paths:
-// this runs on every authenticated request and needs no reflection.
+// this runs on every authenticated request that misses the cache and needs no reflection.
 func decodeKey(raw string) (store.Key, error) {
 	if !gjson.Valid(raw) {
 		return store.Key{}, errors.New("kvkeys: stored key record is not valid JSON")
@@ -137,38 +136,21 @@ func decodeKey(raw string) (store.Key, error) {
 	}, nil
 }
 
-// encodeKey renders the record with the field names of store.Key's JSON tags.
-func encodeKey(k store.Key) (string, error) {
-	s := "{}"
-	var err error
-	for _, f := range []struct {
-		path string
-		v    any
-	}{
-		{"hash", k.Hash},
-		{"name", k.Name},
-		{"label", k.Label},
-		{"disabled", k.Disabled},
-		{"created_at", k.CreatedAt},
-	} {
-		if s, err = sjson.Set(s, f.path, f.v); err != nil {
-			return "", fmt.Errorf("kvkeys: encode: %w", err)
-		}
+// encodeKey renders the record with the field names of store.Key's JSON tags, with core's
+// append writer (no reflection, no encoding/json in the Worker).
+func encodeKey(k store.Key) []byte {
+	b := append([]byte(nil), `{"hash":`...)
+	b = api.AppendString(b, k.Hash)
+	b = append(b, `,"name":`...)
+	b = api.AppendString(b, k.Name)
+	b = append(b, `,"label":`...)
+	b = api.AppendString(b, k.Label)
+	b = append(b, `,"disabled":`...)
+	if k.Disabled {
+		b = append(b, "true"...)
+	} else {
+		b = append(b, "false"...)
 	}
-	return s, nil
-}
-
-// call invokes a JS method, turning a synchronous throw (which syscall/js raises as a Go
-// panic) into an error.
-func call(v js.Value, method string, args ...any) (res js.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if jerr, ok := r.(js.Error); ok {
-				err = errors.New(jsString(jerr.Value))
-				return
-			}
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return v.Call(method, args...), nil
+	b = append(b, `,"created_at":`...)
+	return append(strconv.AppendInt(b, k.CreatedAt, 10), '}')
 }

@@ -3,31 +3,64 @@
 package main
 
 import (
+	"net/http"
+	"runtime/debug"
+	"syscall/js"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core"
 	"github.com/switchyard-router/switchyard/core/store"
-	"github.com/syumai/workers"
+	"github.com/switchyard-router/switchyard/core/store/memstore"
 )
 
-// main runs once per request: syumai/workers instantiates a fresh Go program for every fetch
-// event (shared/spec/platforms.md §2.1), so keep this function to wiring.
+// main runs once per isolate: edge/worker.mjs starts this program on the isolate's first
+// request and keeps it for every later one (edge/README.md). It wires what the isolate
+// shares, registers serve with worker.mjs, and blocks; requests arrive as calls to serve.
 func main() {
-	var bg background
-	h := core.New(core.Config{
-		Client: newClient(),
-		Stores: store.Set{Keys: kvKeys{binding: "KV"}},
-		Env:    getenv,
+	// The isolate has 128 MB for JS and this program's linear memory together, and linear
+	// memory never shrinks: collect harder well before that.
+	debug.SetMemoryLimit(48 << 20)
+	iso := &isolate{
+		id:     newInstanceID(),
+		client: &http.Client{Transport: transport{}},
+		rand:   newRand(),
+		// API keys: KV behind a short-lived in-memory cache (the read-through cache of
+		// core/store), shared by every request of the isolate.
+		keys: store.NewCachedKeys(kvKeys{binding: "KV"}, store.CacheOptions{}),
+		// Routing memory (health, measured speed, sticky pins): in the isolate, so what
+		// one request learns about an endpoint steers the next without a KV round trip.
+		// Isolates do not share it; each learns on its own.
+		stats:  &memstore.Stats{},
+		sticky: &memstore.Sticky{},
+	}
+	iso.b = newBridge(func(args []js.Value) { go iso.serve(args) })
+	select {} // keep the program, and with it serve, alive
+}
+
+// isolate is what one Go instance keeps between requests. Everything here is shared by
+// concurrent requests and safe for that; everything per request lives in an exchange.
+type isolate struct {
+	id     string // random; reported to tests through the test hooks only
+	b      *bridge
+	client *http.Client
+	rand   *lockedSource
+	keys   store.Keys
+	stats  store.Stats  // bounded: per catalog model, at most 64 endpoints each
+	sticky store.Sticky // swept of long-expired pins past 4096 entries
+	env    envCache
+}
+
+// handler builds the router for one request. core.New is cheap (no I/O, a few small
+// allocations), and building it per request is what gives each request its own env and
+// its own deferred-work tracking while everything else is shared.
+func (iso *isolate) handler(x *exchange) http.Handler {
+	return core.New(core.Config{
+		Client: iso.client,
+		Stores: store.Set{Keys: iso.keys, Stats: iso.stats, Sticky: iso.sticky},
+		Env:    x.env.get,
 		Now:    time.Now,
-		Rand:   newRand(),
-		Defer:  bg.Defer,
+		Rand:   iso.rand,
+		Defer:  x.defer_,
 		Logf:   logf,
-		// Catalog: nil, the generated catalog.Default.
 	})
-	// Not workers.Serve: it returns, and the program exits, as soon as the response body is
-	// done, killing work registered through Defer (platforms.md §2.6).
-	workers.ServeNonBlock(bg.Track(recoverPanics(h)))
-	workers.Ready()
-	<-workers.Done() // the runtime has read the whole response body
-	bg.Wait()        // stay alive until deferred work (usage records) has finished
 }

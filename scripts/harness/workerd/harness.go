@@ -268,7 +268,7 @@ func (f *Fake) Requests(t TB) []providertest.Request {
 }
 
 // BuildWorker builds the Worker with scripts/build-edge into a temporary directory and
-// returns that directory (worker.mjs, runtime.mjs, wasm_exec.js, app.wasm). Building into a
+// returns that directory (worker.mjs, wasm_exec.js, app.wasm). Building into a
 // private directory keeps the suite away from edge/build, which `scripts/dev` may be serving.
 func BuildWorker(t TB, root string) string {
 	t.Helper()

@@ -1,0 +1,294 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall/js"
+)
+
+// exchange is one request on its way through the Worker. Every op for it names its port,
+// the JS object worker.mjs made for the request, so that the op runs in the request's own
+// workerd context whichever request's event happens to be running Go at the time. It is
+// found from any context.Context derived from the request's (the upstream transport and
+// the KV store look it up there).
+type exchange struct {
+	iso    *isolate
+	port   js.Value
+	env    envView
+	cancel context.CancelFunc
+
+	mu   sync.Mutex
+	work int // the handler plus deferred tasks still running; at zero the port ends
+}
+
+type exchangeKey struct{}
+
+// exchangeOf returns the request ctx belongs to, or nil outside any request.
+func exchangeOf(ctx context.Context) *exchange {
+	x, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return x
+}
+
+// serve is worker.mjs's serve(port, method, url, headers, body, readerSlot, envId), run on
+// its own goroutine.
+func (iso *isolate) serve(args []js.Value) {
+	port := args[0]
+	x := &exchange{iso: iso, port: port, work: 1}
+	x.env = envView{c: &iso.env, id: args[6].Int(), port: port, obj: js.Undefined()}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), exchangeKey{}, x))
+	x.cancel = cancel
+	w := &writer{x: x, hdr: http.Header{}, clen: -1}
+	req, err := x.request(ctx, args[1].String(), args[2].String(), args[3].String(), args[4], args[5].Int())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Bad request")
+	} else {
+		x.run(testHooks(x, iso.handler(x)), w, req)
+	}
+	w.end()
+	x.release()
+}
+
+// run serves the request, answering a panic with a 500 for this request alone (when
+// nothing was sent yet; a started stream just ends). A panic on a goroutine the handler
+// started cannot be caught here: it ends the Go instance, worker.mjs answers 500 to every
+// request in flight on it, and the next request starts a new instance.
+func (x *exchange) run(h http.Handler, w *writer, r *http.Request) {
+	defer func() {
+		v := recover()
+		if v == nil || v == http.ErrAbortHandler {
+			return
+		}
+		logf("panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
+		if !w.committed {
+			clear(w.hdr)
+			w.wroteHeader, w.buf, w.clen = false, nil, -1
+			writeError(w, http.StatusInternalServerError, "Internal error")
+		}
+	}()
+	h.ServeHTTP(w, r)
+}
+
+// writeError answers in OpenRouter's error shape (shared/spec/openrouter-api.md §5).
+func writeError(w http.ResponseWriter, status int, msg string) {
+	body := `{"error":{"code":` + strconv.Itoa(status) + `,"message":"` + msg + `"}}`
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// defer_ is core.Config.Defer: task runs now, on its own goroutine, and the request's
+// port (and with it ctx.waitUntil) stays open until it ends. A panicking task is logged.
+func (x *exchange) defer_(task func()) {
+	x.mu.Lock()
+	x.work++
+	x.mu.Unlock()
+	go func() {
+		defer x.release()
+		defer func() {
+			if v := recover(); v != nil {
+				logf("panic in deferred task: %v\n%s", v, debug.Stack())
+			}
+		}()
+		task()
+	}()
+}
+
+// release ends one piece of the request's work; after the last, the port ends.
+func (x *exchange) release() {
+	x.mu.Lock()
+	x.work--
+	last := x.work == 0
+	x.mu.Unlock()
+	if last {
+		x.cancel()
+		x.iso.b.finish.Invoke(x.port)
+	}
+}
+
+// request builds the *http.Request. A small body arrives whole (body is a Uint8Array);
+// a larger one is read from the JS stream in readerSlot.
+func (x *exchange) request(ctx context.Context, method, rawURL, head string, body js.Value, slot int) (*http.Request, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	h := parseHeader(head)
+	r := &http.Request{
+		Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Host: u.Host, RequestURI: u.RequestURI(), RemoteAddr: h.Get("Cf-Connecting-Ip"),
+		Body: http.NoBody,
+	}
+	switch {
+	case body.Type() == js.TypeObject:
+		b := bytesFromJS(body)
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	case slot >= 0:
+		r.Body, r.ContentLength = &jsBody{x: x, slot: slot}, -1
+		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+			r.ContentLength = n
+		}
+	}
+	return r.WithContext(ctx), nil
+}
+
+// writer is the http.ResponseWriter handed to core. A response with a Content-Length
+// (every JSON answer core writes) is handed to workerd whole, in one crossing, as soon as
+// its last byte is written. Any other response becomes a stream on its first Write or
+// Flush, and every later Write crosses at once as one chunk: core's relay writes once per
+// upstream read, so a stream crosses once per network read, neither split nor held back.
+type writer struct {
+	x           *exchange
+	hdr         http.Header
+	status      int
+	wroteHeader bool
+	committed   bool // handed to worker.mjs
+	stream      bool
+	gone        bool   // the client went away or the port ended
+	buf         []byte // a Content-Length body until complete
+	clen        int64  // declared Content-Length, -1 if none
+}
+
+func (w *writer) Header() http.Header { return w.hdr }
+
+func (w *writer) WriteHeader(code int) {
+	if w.wroteHeader || w.committed || code < 100 || code > 999 {
+		return
+	}
+	w.status, w.wroteHeader = code, true
+	w.clen = -1
+	if n, err := strconv.ParseInt(w.hdr.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
+		w.clen = n
+	}
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
+	if w.gone {
+		return 0, errEnded
+	}
+	if !w.committed {
+		if w.clen >= 0 {
+			if int64(len(w.buf)+len(p)) > w.clen {
+				return 0, http.ErrContentLength
+			}
+			if len(w.buf) == 0 && int64(len(p)) == w.clen {
+				w.commit(p, false) // the usual case: one Write of the whole body, no copy in Go
+				return len(p), nil
+			}
+			w.buf = append(w.buf, p...)
+			if int64(len(w.buf)) == w.clen {
+				w.commit(w.buf, false)
+			}
+			return len(p), nil
+		}
+		w.commit(nil, true)
+	}
+	if len(p) > 0 && !w.x.iso.b.enqueue.Invoke(w.x.port, w.x.iso.b.bytesToJS(p)).Bool() {
+		w.gone = true
+		return 0, errEnded
+	}
+	return len(p), nil
+}
+
+// Flush starts a stream (status and headers go out) if nothing has been sent; afterwards
+// there is nothing to flush, since every Write has already crossed.
+func (w *writer) Flush() {
+	if !w.committed && w.wroteHeader && w.clen < 0 && bodyAllowed(w.status) {
+		w.commit(nil, true)
+	}
+}
+
+// end finishes the response when the handler returns.
+func (w *writer) end() {
+	switch {
+	case !w.committed:
+		if !w.wroteHeader {
+			w.WriteHeader(http.StatusOK)
+		}
+		w.commit(w.buf, false)
+	case w.stream:
+		w.x.iso.b.close.Invoke(w.x.port)
+	}
+}
+
+// commit hands status, headers and (unless streaming) the body to worker.mjs. workerd
+// computes Content-Length for a whole body and uses chunked encoding for a stream, so the
+// handler's own Content-Length is not passed on.
+func (w *writer) commit(body []byte, stream bool) {
+	w.committed, w.stream = true, stream
+	b := w.x.iso.b
+	jsBody := js.Null()
+	if !stream && bodyAllowed(w.status) {
+		jsBody = b.bytesToJS(body)
+	}
+	var cancelID uint32
+	if stream {
+		// Completed when the client goes away (or the request ends): stop the handler.
+		cancel := w.x.cancel
+		cancelID = b.start(func(string, []js.Value) { cancel() })
+	}
+	if !b.respond.Invoke(w.x.port, w.status, flatHeader(w.hdr, "Content-Length"), jsBody, stream, cancelID).Bool() {
+		w.gone = true
+		if stream {
+			b.forget(cancelID)
+		}
+	}
+}
+
+func bodyAllowed(status int) bool {
+	return !(status >= 100 && status < 200) && status != http.StatusNoContent &&
+		status != http.StatusResetContent && status != http.StatusNotModified
+}
+
+// parseHeader reads worker.mjs's "name\nvalue\n" form. Fetch has already joined repeated
+// headers with ", ", so each name comes once.
+func parseHeader(s string) http.Header {
+	h := make(http.Header, strings.Count(s, "\n")/2)
+	for s != "" {
+		name, rest, ok1 := strings.Cut(s, "\n")
+		val, rest2, ok2 := strings.Cut(rest, "\n")
+		if !ok1 || !ok2 {
+			break
+		}
+		k := http.CanonicalHeaderKey(name)
+		h[k] = append(h[k], val)
+		s = rest2
+	}
+	return h
+}
+
+// flatHeader writes h in worker.mjs's "name\nvalue\n" form, leaving out skip and any
+// header with CR or LF in it, which HTTP forbids and which would break the form.
+func flatHeader(h http.Header, skip string) string {
+	var b strings.Builder
+	for k, vs := range h {
+		if k == skip || strings.ContainsAny(k, "\r\n") {
+			continue
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n") {
+				continue
+			}
+			b.WriteString(k)
+			b.WriteByte('\n')
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
