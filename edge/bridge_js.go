@@ -19,7 +19,7 @@ import (
 // ends first, so a waiting goroutine always hears back.
 type bridge struct {
 	fetch, abort, read, cancel, kvGet, kvPut js.Value
-	respond, enqueue, close, finish          js.Value
+	respond, enqueue, close, finish, stats   js.Value
 	uint8Array                               js.Value // the Uint8Array constructor
 
 	mu   sync.Mutex
@@ -41,7 +41,7 @@ func newBridge(serve func(args []js.Value)) *bridge {
 	for name, f := range map[string]*js.Value{
 		"fetch": &b.fetch, "abort": &b.abort, "read": &b.read, "cancel": &b.cancel,
 		"kvGet": &b.kvGet, "kvPut": &b.kvPut, "respond": &b.respond, "enqueue": &b.enqueue,
-		"close": &b.close, "finish": &b.finish,
+		"close": &b.close, "finish": &b.finish, "stats": &b.stats,
 	} {
 		*f = obj.Get(name)
 		if f.Type() != js.TypeFunction {
@@ -73,6 +73,13 @@ func (b *bridge) start(done func(err string, res []js.Value)) uint32 {
 	b.wait[id] = done
 	b.mu.Unlock()
 	return id
+}
+
+// waiting reports how many ops are waiting for their outcome.
+func (b *bridge) waiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.wait)
 }
 
 // forget drops an op that worker.mjs refused (its request had ended).

@@ -2,7 +2,13 @@
 
 package main
 
-import "net/http"
+import (
+	"net/http"
+	"runtime"
+	"strconv"
+
+	"github.com/switchyard-router/switchyard/core/store"
+)
 
 // testHooks wraps the router for the workerd e2e suite when the request's env sets
 // SWITCHYARD_TEST_PANIC_PATH (only the suite does; never set it in wrangler.toml). Then:
@@ -12,7 +18,10 @@ import "net/http"
 //   - a request to that path panics inside the handler, which must cost a 500 for that
 //     request only;
 //   - a request to that path + "/crash" panics on a goroutine of its own, which no handler
-//     can recover: the instance dies, and the next request must start a new one.
+//     can recover: the instance dies, and the next request must start a new one;
+//   - that path + "/stats" answers what the instance holds (Go heap, goroutines, ops
+//     waiting, cached keys, and worker.mjs's live ports, alarms, linear memory and JS
+//     values referenced from Go), so a long run can show it stays bounded.
 func testHooks(x *exchange, h http.Handler) http.Handler {
 	path := x.env.get("SWITCHYARD_TEST_PANIC_PATH")
 	if path == "" {
@@ -26,7 +35,39 @@ func testHooks(x *exchange, h http.Handler) http.Handler {
 		case path + "/crash":
 			go func() { panic("switchyard test hook: panic on a goroutine") }()
 			select {} // the panic ends the program before this request could finish
+		case path + "/stats":
+			writeStats(w, x)
+			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+func writeStats(w http.ResponseWriter, x *exchange) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	keys := -1
+	if c, ok := x.iso.keys.(*store.CachedKeys); ok {
+		keys = c.Len()
+	}
+	b := []byte(`{"go":{"heap_alloc":`)
+	b = strconv.AppendUint(b, m.HeapAlloc, 10)
+	b = append(b, `,"heap_sys":`...)
+	b = strconv.AppendUint(b, m.HeapSys, 10)
+	b = append(b, `,"sys":`...)
+	b = strconv.AppendUint(b, m.Sys, 10)
+	b = append(b, `,"num_gc":`...)
+	b = strconv.AppendUint(b, uint64(m.NumGC), 10)
+	b = append(b, `,"goroutines":`...)
+	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()), 10)
+	b = append(b, `,"ops_waiting":`...)
+	b = strconv.AppendInt(b, int64(x.iso.b.waiting()), 10)
+	b = append(b, `,"keys_cached":`...)
+	b = strconv.AppendInt(b, int64(keys), 10)
+	b = append(b, `},"js":`...)
+	b = append(b, x.iso.b.stats.Invoke().String()...)
+	b = append(b, '}')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
 }

@@ -22,7 +22,7 @@ const WHOLE = 1 << 20; // bodies up to this many bytes cross to Go in one piece
 const HEARTBEAT_MS = 10_000;
 const CRASHED = '{"error":{"code":500,"message":"Internal error"}}';
 
-let inst = null; // the live Go instance: { go, api, ports, timers, dead }
+let inst = null; // the live Go instance: { go, api, ports, deadline, alarmed, dead }
 let current = null; // the port whose event is running Go right now (see enter)
 let started = 0; // instances started in this isolate, for logs
 const envIds = new WeakMap(); // env object → small integer, so Go can cache env reads per env
@@ -54,7 +54,7 @@ function open(env, ctx, resolve) {
     pending: new Map(), // op id → fail(), for ops Go still waits on
     handles: [], // stream readers Go refers to by index
     aborts: new Map(), // fetch op id → its AbortController
-    timers: new Set(), beat: 0, done: null, finish: null,
+    alarm: null, beat: 0, done: null, finish: null,
   };
   port.done = new Promise((r) => (port.finish = r));
   ctx.waitUntil(port.done); // Go says when the request, deferred work included, is over
@@ -69,7 +69,7 @@ function open(env, ctx, resolve) {
     return port;
   }
   inst.ports.add(port);
-  for (const t of inst.timers.values()) if (t.port === null || t.port.ended) arm(inst, t, port);
+  alarm(inst, port); // Go may be waiting for a deadline no live request holds
   return port;
 }
 
@@ -77,7 +77,7 @@ function open(env, ctx, resolve) {
 // object and then blocks, which returns control here.
 function start(port) {
   const go = new Go();
-  const me = { go, api: { id: ++started }, ports: new Set(), timers: new Map(), timerSeq: 0, dead: false };
+  const me = { go, api: { id: ++started }, ports: new Set(), deadline: null, timerSeq: 0, alarmed: new Set(), dead: false };
   go.importObject.gojs["runtime.scheduleTimeoutEvent"] = (sp) => scheduleTimer(me, sp >>> 0);
   go.importObject.gojs["runtime.clearTimeoutEvent"] = (sp) => clearTimer(me, sp >>> 0);
   inst = me;
@@ -112,11 +112,15 @@ function enter(port, fn) {
 
 // post runs fn in port's context: at once if that is the context running now, else later,
 // from the port's own promise (a promise created by request B and resolved from request A
-// runs its continuation in B's context). It returns false when the port has ended.
+// runs its continuation in B's context). Ops of one port always run in the order posted
+// (a queued respond must not be overtaken by an enqueue). It returns false when the port
+// has ended.
 function post(port, fn) {
   if (port.ended) return false;
-  if (current === port) fn();
-  else {
+  if (current === port) {
+    drain(port);
+    fn();
+  } else {
     port.queue.push(fn);
     if (port.kick !== null) {
       const k = port.kick;
@@ -127,14 +131,21 @@ function post(port, fn) {
   return true;
 }
 
-function listen(port) {
-  new Promise((r) => (port.kick = r)).then(() => {
+// drain runs the port's queued ops; the caller is in the port's context.
+function drain(port) {
+  while (port.queue.length > 0) {
     const q = port.queue;
     port.queue = [];
+    for (const fn of q) fn();
+  }
+}
+
+function listen(port) {
+  new Promise((r) => (port.kick = r)).then(() => {
     const prev = current;
     current = port;
     try {
-      for (const fn of q) fn();
+      drain(port);
     } finally {
       current = prev;
     }
@@ -208,6 +219,11 @@ function bridge(me) {
     enqueue: (port, chunk) => post(port, () => port.ctl?.enqueue(chunk)),
     close: (port) => post(port, () => { port.ctl?.close(); port.ctl = null; }),
     finish: (port) => post(port, () => end(port)),
+    // For the e2e suite and scripts/bench-edge (through SWITCHYARD_TEST_PANIC_PATH only).
+    stats: () => JSON.stringify({
+      instance: me.api.id, ports: me.ports.size, alarms: me.alarmed.size,
+      linear_memory: me.go.mem.buffer.byteLength, js_values: me.go._values.length - me.go._idPool.length,
+    }),
   };
 }
 
@@ -216,8 +232,13 @@ function bridge(me) {
 function end(port, crash) {
   if (port.ended) return;
   port.ended = true;
-  if (current === port) clearTimeout(port.beat); // a timer can only be cleared in its own context
   const me = port.inst;
+  if (current === port) { // a timer can only be cleared in its own context
+    clearTimeout(port.beat);
+    if (port.alarm !== null) clearTimeout(port.alarm.h);
+  }
+  port.alarm = null;
+  me.alarmed.delete(port);
   me.ports.delete(port);
   if (crash) {
     if (!port.responded) port.resolve(crashResponse());
@@ -228,7 +249,7 @@ function end(port, crash) {
     Promise.resolve().then(() => fails.forEach((f) => f()));
   }
   port.queue = [];
-  for (const t of port.timers) if (me.timers.has(t.id)) arm(me, t, null);
+  alarm(me, null);
   port.finish();
 }
 
@@ -244,44 +265,53 @@ function crashed(me, err) {
   for (const port of [...me.ports]) end(port, true);
 }
 
-// Go's runtime keeps one timer (its next deadline) and arms it through these two imports;
-// wasm_exec.js's versions would arm it in whatever request context is running.
+// Go's runtime keeps one timer, its next deadline (first-byte timeouts, keep-alives), and
+// arms it through the two imports below. wasm_exec.js's versions call setTimeout in
+// whatever request's context is running, and a timer armed in a request that has since
+// ended never fires in workerd (nor is freed). Here a deadline is an *alarm* held by a live
+// port: at most one per port, in its own context, cleared when the port ends, and moved to
+// another live port (or the next request) while Go still needs it. An alarm that rings
+// before Go's deadline (the deadline moved later) just re-arms.
 function scheduleTimer(me, sp) {
   const m = me.go.mem;
   const ms = m.getUint32(sp + 8, true) + m.getInt32(sp + 12, true) * 4294967296;
-  const t = { id: ++me.timerSeq, at: Date.now() + ms, port: null, h: 0 };
-  me.timers.set(t.id, t);
-  arm(me, t, current);
-  m.setInt32(sp + 16, t.id, true);
+  me.deadline = { id: ++me.timerSeq, at: Date.now() + ms };
+  alarm(me, current);
+  m.setInt32(sp + 16, me.deadline.id, true);
 }
 
 function clearTimer(me, sp) {
-  const t = me.timers.get(me.go.mem.getInt32(sp + 8, true));
-  if (t === undefined) return;
-  me.timers.delete(t.id);
-  if (t.port === current && current !== null) clearTimeout(t.h); // else it fires and is ignored
+  if (me.deadline?.id === me.go.mem.getInt32(sp + 8, true)) me.deadline = null;
 }
 
-// arm sets t in port's context, or another live port's; with none, the next port adopts it.
-function arm(me, t, port) {
+// alarm makes sure a live port's alarm rings no later than Go's deadline, preferring port.
+function alarm(me, port) {
+  const d = me.deadline;
+  if (d === null) return;
+  for (const p of me.alarmed) if (p.alarm.at <= d.at) return;
   if (port === null || port.ended) {
     port = null;
     for (const p of me.ports) if (!p.ended) { port = p; break; }
+    if (port === null) return; // the next request adopts it (open)
   }
-  t.port = port;
-  if (port === null) return;
   post(port, () => {
-    if (t.port !== port || !me.timers.has(t.id)) return;
-    port.timers.add(t);
-    t.h = setTimeout(() => {
-      port.timers.delete(t);
-      if (t.port !== port || !me.timers.has(t.id)) return; // cleared, or moved on
-      enter(port, () => {
-        for (let i = 0; i < 3 && me.timers.has(t.id); i++) me.go._resume();
-        me.timers.delete(t.id);
-      });
-    }, Math.max(0, t.at - Date.now()));
+    if (port.alarm !== null) {
+      if (port.alarm.at <= d.at) return;
+      clearTimeout(port.alarm.h);
+    }
+    port.alarm = { at: d.at, h: setTimeout(() => ring(me, port), Math.max(0, d.at - Date.now())) };
+    me.alarmed.add(port);
   });
+}
+
+function ring(me, port) {
+  port.alarm = null;
+  me.alarmed.delete(port);
+  if (me.dead || port.ended) return;
+  const d = me.deadline;
+  // Due: resume Go with no event, which runs its expired timers (and clears the deadline).
+  if (d !== null && d.at <= Date.now()) enter(port, () => me.go._resume());
+  alarm(me, port);
 }
 
 function handle(port, v) {

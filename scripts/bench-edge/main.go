@@ -37,6 +37,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -58,6 +59,10 @@ import (
 const model = "meta-llama/llama-3.3-70b-instruct"
 
 const adminKey = "sk-sy-admin-bench-0123456789abcdef"
+
+// hookPath is SWITCHYARD_TEST_PANIC_PATH in long runs; hookPath+"/stats" reports the Go
+// instance's heap, goroutines and ops, and worker.mjs's live ports and linear memory.
+const hookPath = "/__bench"
 
 type options struct {
 	n4, n1, n16 int
@@ -155,7 +160,7 @@ func run(t workerd.TB, o options) {
 			gos = goFlags{{"go", workerd.BuildWorker(t, root)}}
 		}
 		for _, g := range gos {
-			targets = append(targets, startGo(t, root, wrangler, g, fake, script, o.coldRuns, body))
+			targets = append(targets, startGo(t, root, wrangler, g, fake, script, o.coldRuns, body, o.long > 0))
 		}
 	}
 	for _, g := range targets {
@@ -277,8 +282,12 @@ func startReference(t workerd.TB, root, wrangler, name, script, base string, col
 }
 
 // startGo runs one Go build with every hosted provider of model pointed at the fake.
-func startGo(t workerd.TB, root, wrangler string, b goBuild, fake *workerd.Fake, script string, coldRuns int, body []byte) *target {
+func startGo(t workerd.TB, root, wrangler string, b goBuild, fake *workerd.Fake, script string, coldRuns int, body []byte, hooks bool) *target {
 	vars := map[string]string{"SWITCHYARD_ADMIN_KEY": adminKey}
+	if hooks {
+		// The long run reads what the instance holds from the test hooks (edge/testhooks_js.go).
+		vars["SWITCHYARD_TEST_PANIC_PATH"] = hookPath
+	}
 	m := catalog.Default.Model(model)
 	if m == nil {
 		t.Fatalf("%s is not in the catalog", model)
@@ -431,12 +440,13 @@ func report(phase string, c int, targets []*target) {
 	}
 }
 
-// longRun loads each Worker in turn and samples the workerd's memory as it goes.
+// longRun loads each Worker in turn and samples the workerd's memory as it goes; for a Go
+// Worker also what its instance holds (see hookPath).
 func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*target, body []byte, n int) {
 	step := max(1, n/20)
 	for _, g := range targets[1:] {
 		fmt.Printf("\nlong run %s: %d requests at concurrency 4\n", g.name, n)
-		fmt.Printf("  %9s %10s %10s %10s\n", "requests", "rss MiB", "peak MiB", "cpu/req")
+		fmt.Printf("  %9s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached)")
 		before, _ := cpuOf(t, g)
 		for done := 0; done < n; done += step {
 			load(t, client, g, body, 4, step)
@@ -444,11 +454,41 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 			if err != nil {
 				t.Fatal(err)
 			}
-			fmt.Printf("  %9d %10.1f %10.1f %8.3fms\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step))
+			fmt.Printf("  %9d %10.1f %10.1f %8.3fms  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step), instanceStats(g))
 			before = s.CPU
 			reset(fake)
 		}
 	}
+}
+
+// instanceStats summarises the Go Worker's hookPath/stats answer, or "" for other targets.
+func instanceStats(g *target) string {
+	if g.dir == "" {
+		return ""
+	}
+	resp, err := http.Get(g.w.URL + hookPath + "/stats")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Go struct {
+			HeapAlloc  float64 `json:"heap_alloc"`
+			Goroutines int     `json:"goroutines"`
+			OpsWaiting int     `json:"ops_waiting"`
+			KeysCached int     `json:"keys_cached"`
+		} `json:"go"`
+		JS struct {
+			Instance     int     `json:"instance"`
+			Ports        int     `json:"ports"`
+			LinearMemory float64 `json:"linear_memory"`
+		} `json:"js"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return "stats: " + err.Error()
+	}
+	return fmt.Sprintf("#%d heap %.1f MiB, linear %.1f MiB, %d goroutines, %d ops, %d ports, %d keys",
+		st.JS.Instance, st.Go.HeapAlloc/(1<<20), st.JS.LinearMemory/(1<<20), st.Go.Goroutines, st.Go.OpsWaiting, st.JS.Ports, st.Go.KeysCached)
 }
 
 func findTarget(ts []*target, name string) *target {

@@ -192,6 +192,48 @@ func TestWorkerdIsolate(t *testing.T) {
 			}
 			t.Logf("answered after %v", took)
 		})
+
+	})
+
+	// Its own Worker: the requests above leave the hanging provider unstable, and the
+	// planner would then try it last.
+	t.Run("hang_stream", func(t *testing.T) {
+		t.Parallel()
+		first := order[0].Provider
+		w, key := start(t, func(slug string) string {
+			if slug == first {
+				return "/hang"
+			}
+			return "/ok"
+		}, map[string]string{"SWITCHYARD_FIRST_BYTE_TIMEOUT_MS": "1500", "SWITCHYARD_KEEPALIVE_MS": "250"})
+
+		t.Run("concurrent_stream_keepalive_then_fallback", func(t *testing.T) {
+			// Keep-alive ticks fire from whichever request's event runs Go, so they commit
+			// a stream (its status and headers) through an op queued for its own request,
+			// which the first data chunk must never overtake.
+			const n = 4
+			var wg sync.WaitGroup
+			results := make([]streamResult, n)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i] = readStream(t, w.URL, key, `{"model":"`+model+`","stream":true,"provider":{"sort":"price"},"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`)
+				}()
+				time.Sleep(200 * time.Millisecond)
+			}
+			wg.Wait()
+			for i, r := range results {
+				switch {
+				case r.err != nil:
+					t.Errorf("stream %d: %v", i, r.err)
+				case r.comments == 0:
+					t.Errorf("stream %d: no keep-alive comment before the data while %s hangs", i, first)
+				case !strings.Contains(r.content, "fake upstream"):
+					t.Errorf("stream %d: content %q, want the fake's reply", i, r.content)
+				}
+			}
+		})
 	})
 }
 
@@ -235,7 +277,9 @@ type streamResult struct {
 	id      string        // the chunks' id (all must agree)
 	content string        // the deltas joined
 	spread  time.Duration // between the first and the last content chunk
-	err     error
+	// comments counts SSE comment lines (keep-alives) before the first data line.
+	comments int
+	err      error
 }
 
 // readStream posts a streaming request and checks the stream's shape: every chunk with
@@ -266,6 +310,9 @@ func readStream(t *testing.T, base, key, body string) (r streamResult) {
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), ":") && len(data) == 0 {
+			r.comments++
+		}
 		payload, ok := strings.CutPrefix(sc.Text(), "data:")
 		if !ok {
 			continue
