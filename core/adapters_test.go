@@ -61,13 +61,13 @@ func newNativeRig(t *testing.T, anthropicScript, geminiScript string) *nativeRig
 		t.Fatal(err)
 	}
 	h := core.New(core.Config{
-		Client:  &http.Client{},
-		Stores:  stores,
-		Env:     func(k string) string { return env[k] },
-		Now:     func() time.Time { return time.Unix(1760000000, 0) },
-		Rand:    rand.NewPCG(1, 2),
-		Catalog: nativeCatalog,
-		Logf:    t.Logf,
+		Transport: http.DefaultTransport,
+		Stores:    stores,
+		Env:       func(k string) string { return env[k] },
+		Now:       func() time.Time { return time.Unix(1760000000, 0) },
+		Rand:      rand.NewPCG(1, 2),
+		Catalog:   nativeCatalog,
+		Logf:      t.Logf,
 	})
 	r := &nativeRig{t: t, up: up, router: httptest.NewServer(h)}
 	t.Cleanup(r.router.Close)
@@ -280,7 +280,7 @@ func TestBedrock(t *testing.T) {
 	stores := memstore.New()
 	stores.Keys.Create(context.Background(), store.Key{Hash: core.HashKey(testKey), Name: "test"})
 	router := httptest.NewServer(core.New(core.Config{
-		Client: &http.Client{}, Stores: stores, Catalog: cat, Logf: t.Logf,
+		Transport: http.DefaultTransport, Stores: stores, Catalog: cat, Logf: t.Logf,
 		Env: func(k string) string { return env[k] },
 		Now: func() time.Time { return time.Unix(1760000000, 0) },
 	}))

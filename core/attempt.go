@@ -77,7 +77,7 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	if x.chat.Stream {
 		req.Header["Accept"] = sseType
 	}
-	cl := startCall(x.h.client, req, x.chat.Stream)
+	cl := startCall(x.h.transport, req, x.chat.Stream)
 	defer cl.stop()
 	deadline := time.NewTimer(x.firstByteFor(a))
 	defer deadline.Stop()

@@ -66,9 +66,9 @@ func benchHandler(b *testing.B, tr *cannedTransport) http.Handler {
 		b.Fatal(err)
 	}
 	return core.New(core.Config{
-		Client:  &http.Client{Transport: tr},
-		Stores:  stores,
-		Catalog: benchCatalog,
+		Transport: tr,
+		Stores:    stores,
+		Catalog:   benchCatalog,
 		Env: func(k string) string {
 			if k == "TOGETHER_API_KEY" {
 				return "tk-test"

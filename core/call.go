@@ -30,19 +30,19 @@ const (
 
 var errTooLarge = errors.New("upstream body too large")
 
-func startCall(client *http.Client, req *http.Request, stream bool) *call {
+func startCall(t http.RoundTripper, req *http.Request, stream bool) *call {
 	cl := &call{c: make(chan chunk), quit: make(chan struct{})}
 	if stream {
 		cl.free = make(chan []byte, 2)
 		cl.free <- make([]byte, readBuf)
 		cl.free <- make([]byte, readBuf)
 	}
-	go cl.run(client, req, stream)
+	go cl.run(t, req, stream)
 	return cl
 }
 
-func (cl *call) run(client *http.Client, req *http.Request, stream bool) {
-	resp, err := roundTrip(client, req)
+func (cl *call) run(t http.RoundTripper, req *http.Request, stream bool) {
+	resp, err := roundTrip(t, req)
 	if !cl.send(chunk{resp: resp, err: err}) || err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -104,18 +104,9 @@ func (cl *call) stop() {
 	}
 }
 
-// roundTrip sends one request. A client with no policy of its own (no cookie jar, redirect
-// rule or timeout) is served by its transport directly: Client.Do's redirect machinery
-// copies headers and URLs on every call, and a POST to an API is never meaningfully
-// redirected. Deadlines are the router's own in any case.
-func roundTrip(c *http.Client, req *http.Request) (*http.Response, error) {
-	if c.Jar != nil || c.CheckRedirect != nil || c.Timeout != 0 {
-		return c.Do(req)
-	}
-	t := c.Transport
-	if t == nil {
-		t = http.DefaultTransport
-	}
+// roundTrip sends one request, holding transports to the RoundTripper contract: a response
+// or an error, never both.
+func roundTrip(t http.RoundTripper, req *http.Request) (*http.Response, error) {
 	resp, err := t.RoundTrip(req)
 	if err != nil && resp != nil {
 		resp.Body.Close()

@@ -12,9 +12,13 @@ import (
 // Config is everything core needs from the platform it runs on. Each field is a seam: the
 // Worker, the Lambda, the wazero guest and the tests each fill it their own way.
 type Config struct {
-	// Client makes upstream calls. The Worker passes syumai's fetch client (the default
-	// client panics inside workerd); everything else may pass a standard client.
-	Client *http.Client
+	// Transport makes upstream calls (required): the Worker's goes through the Workers
+	// fetch API, native builds pass http.DefaultTransport or their own. It is a transport
+	// and not an *http.Client because Client.Do links net/http's whole client (TLS, HTTP/2,
+	// proxies) into the Worker whether it runs or not: 1.2 MB of gzipped wasm. A client's
+	// policies would not apply anyway: deadlines and retries are the router's own, and a
+	// POST to an API is never meaningfully redirected.
+	Transport http.RoundTripper
 	// Stores holds state kept between requests.
 	Stores store.Set
 	// Env reads configuration: provider keys and base URLs (<PROVIDER>_API_KEY,

@@ -28,7 +28,7 @@ const (
 // handler is the router. It holds only configuration: everything per request lives on the
 // stack of that request, so one instance may serve concurrent requests.
 type handler struct {
-	client    *http.Client
+	transport http.RoundTripper
 	cfg       Config
 	cat       *catalog.Catalog
 	now       func() time.Time
@@ -45,10 +45,10 @@ type handler struct {
 // New returns the router as an http.Handler. It does no I/O and little work, since the Worker
 // may call it once per request.
 func New(cfg Config) http.Handler {
-	h := &handler{client: cfg.Client, cfg: cfg, cat: cfg.Catalog, now: cfg.Now}
-	if h.client == nil {
-		h.client = http.DefaultClient
+	if cfg.Transport == nil {
+		panic("core: Config.Transport is nil (natively, pass http.DefaultTransport)")
 	}
+	h := &handler{transport: cfg.Transport, cfg: cfg, cat: cfg.Catalog, now: cfg.Now}
 	if h.cat == nil {
 		h.cat = catalog.Default
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -75,13 +76,13 @@ func newRig(t *testing.T, scripts map[string]string, extra ...string) *rig {
 		t.Fatal(err)
 	}
 	h := core.New(core.Config{
-		Client:  &http.Client{},
-		Stores:  stores,
-		Env:     func(k string) string { return env[k] },
-		Now:     func() time.Time { return time.Unix(1760000000, 0) },
-		Rand:    rand.NewPCG(1, 2),
-		Catalog: testCatalog,
-		Logf:    t.Logf,
+		Transport: http.DefaultTransport,
+		Stores:    stores,
+		Env:       func(k string) string { return env[k] },
+		Now:       func() time.Time { return time.Unix(1760000000, 0) },
+		Rand:      rand.NewPCG(1, 2),
+		Catalog:   testCatalog,
+		Logf:      t.Logf,
 	})
 	r := &rig{t: t, up: up, router: httptest.NewServer(h), env: env}
 	t.Cleanup(r.router.Close)
@@ -469,7 +470,7 @@ func (panicKeys) Lookup(context.Context, string) (store.Key, error) { panic("boo
 func (panicKeys) Create(context.Context, store.Key) error           { panic("boom") }
 
 func TestPanicIsA500(t *testing.T) {
-	h := core.New(core.Config{Stores: store.Set{Keys: panicKeys{}}, Catalog: testCatalog})
+	h := core.New(core.Config{Transport: http.DefaultTransport, Stores: store.Set{Keys: panicKeys{}}, Catalog: testCatalog})
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/chat/completions", strings.NewReader(hello+"}"))
 	req.Header.Set("Authorization", "Bearer x")
@@ -477,4 +478,15 @@ func TestPanicIsA500(t *testing.T) {
 	if w.Code != 500 || gjson.Get(w.Body.String(), "error.code").Int() != 500 || strings.Contains(w.Body.String(), "boom") {
 		t.Fatalf("panic answered %d %s", w.Code, w.Body)
 	}
+}
+
+// A missing Transport is a wiring mistake: New says so at once rather than failing every
+// upstream call later.
+func TestNewRequiresTransport(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Config.Transport") {
+			t.Fatalf("recover() = %v, want a panic naming Config.Transport", r)
+		}
+	}()
+	core.New(core.Config{})
 }

@@ -78,7 +78,7 @@ func newRouteRig(t *testing.T, scripts map[string]string, extra ...string) *rout
 	}
 	clk := &clock{t: time.Unix(1760000000, 0)}
 	h := core.New(core.Config{
-		Client: &http.Client{}, Stores: stores, Env: func(k string) string { return env[k] },
+		Transport: http.DefaultTransport, Stores: stores, Env: func(k string) string { return env[k] },
 		Now: clk.now, Rand: rand.NewPCG(1, 2), Catalog: routeCatalog, Logf: t.Logf,
 	})
 	r := &rig{t: t, up: up, router: httptest.NewServer(h), env: env}

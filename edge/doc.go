@@ -5,7 +5,7 @@
 // workerd alike; this package only hands core the platform pieces it asks for in
 // core.Config:
 //
-//   - Client: an http.RoundTripper over the Workers fetch API (fetch_js.go).
+//   - Transport: an http.RoundTripper over the Workers fetch API (fetch_js.go).
 //   - Env: Worker vars and secrets, with "" for a missing name, read from the request's
 //     own env object and cached per env object (platform_js.go).
 //   - Now and Rand: the wall clock and a ChaCha8 source seeded once per isolate.

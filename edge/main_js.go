@@ -21,9 +21,9 @@ func main() {
 	// memory never shrinks: collect harder well before that.
 	debug.SetMemoryLimit(48 << 20)
 	iso := &isolate{
-		id:     newInstanceID(),
-		client: &http.Client{Transport: transport{}},
-		rand:   newRand(),
+		id:        newInstanceID(),
+		transport: transport{},
+		rand:      newRand(),
 		// API keys: KV behind a short-lived in-memory cache (the read-through cache of
 		// core/store), shared by every request of the isolate.
 		keys: store.NewCachedKeys(kvKeys{binding: "KV"}, store.CacheOptions{}),
@@ -40,14 +40,14 @@ func main() {
 // isolate is what one Go instance keeps between requests. Everything here is shared by
 // concurrent requests and safe for that; everything per request lives in an exchange.
 type isolate struct {
-	id     string // random; reported to tests through the test hooks only
-	b      *bridge
-	client *http.Client
-	rand   *lockedSource
-	keys   store.Keys
-	stats  store.Stats  // bounded: per catalog model, at most 64 endpoints each
-	sticky store.Sticky // swept of long-expired pins past 4096 entries
-	env    envCache
+	id        string // random; reported to tests through the test hooks only
+	b         *bridge
+	transport http.RoundTripper
+	rand      *lockedSource
+	keys      store.Keys
+	stats     store.Stats  // bounded: per catalog model, at most 64 endpoints each
+	sticky    store.Sticky // swept of long-expired pins past 4096 entries
+	env       envCache
 }
 
 // handler builds the router for one request. core.New is cheap (no I/O, a few small
@@ -55,12 +55,12 @@ type isolate struct {
 // its own deferred-work tracking while everything else is shared.
 func (iso *isolate) handler(x *exchange) http.Handler {
 	return core.New(core.Config{
-		Client: iso.client,
-		Stores: store.Set{Keys: iso.keys, Stats: iso.stats, Sticky: iso.sticky},
-		Env:    x.env.get,
-		Now:    time.Now,
-		Rand:   iso.rand,
-		Defer:  x.defer_,
-		Logf:   logf,
+		Transport: iso.transport,
+		Stores:    store.Set{Keys: iso.keys, Stats: iso.stats, Sticky: iso.sticky},
+		Env:       x.env.get,
+		Now:       time.Now,
+		Rand:      iso.rand,
+		Defer:     x.defer_,
+		Logf:      logf,
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -37,8 +36,8 @@ func (Native) Serve(t *testing.T, env map[string]string, up *Replay, req Message
 		t.Fatal(err)
 	}
 	h := core.New(core.Config{
-		Client: &http.Client{Transport: up},
-		Stores: stores,
+		Transport: up,
+		Stores:    stores,
 		Env: func(k string) string {
 			return strings.ReplaceAll(env[k], "{{UPSTREAM}}", NativeUpstream)
 		},

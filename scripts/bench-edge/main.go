@@ -7,6 +7,10 @@
 //	go run ./scripts/bench-edge -stream 20           # streams of 20 chunks instead
 //	go run ./scripts/bench-edge -go base=/tmp/b -go new=edge/build   # two Go builds at once
 //	go run ./scripts/bench-edge -long 50000 -targets go   # memory over a long run
+//	go run ./scripts/bench-edge -profile /tmp/prof -go prof=/tmp/b  # where the CPU goes
+//
+// For -profile, build the Go Worker with symbols so wasm functions have names:
+// `scripts/build-edge /tmp/b && GOOS=js GOARCH=wasm go build -trimpath -o /tmp/b/app.wasm ./edge`.
 //
 // It starts scripts/fakeupstream, then one `wrangler dev --local` (real workerd) per Worker:
 // the reference, and each Go build (by default the current tree, built with
@@ -70,6 +74,7 @@ type options struct {
 	warm        int
 	stream      int
 	long        int
+	profile     string
 	coldRuns    int
 	targets     string
 	gos         goFlags
@@ -104,11 +109,13 @@ func main() {
 	flag.IntVar(&o.warm, "warm", 2000, "unmeasured requests per target first (V8 tiers hot wasm up to optimised code only after thousands of calls)")
 	flag.IntVar(&o.stream, "stream", 0, "send streaming requests; the fake streams this many chunks (0: plain chat)")
 	flag.IntVar(&o.long, "long", 0, "long-run mode: this many requests per target at concurrency 4, printing RSS as it goes")
-	flag.IntVar(&o.coldRuns, "cold", 1, "extra cold starts of each Worker to time (each restarts wrangler)")
+	flag.StringVar(&o.profile, "profile", "", "profile mode: record a V8 CPU profile of each Worker over -n requests into `DIR`, print the top functions, skip the phases")
+	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
 	flag.Var(&o.gos, "go", "`[label=]DIR`: a Go Worker build (scripts/build-edge DIR); repeatable; default: build the current tree")
 	flag.Var(&o.jss, "js", "`[label=]FILE`: another JavaScript Worker to measure beside the reference (same env: UPSTREAM); repeatable")
 	flag.Parse()
+	o.coldRuns = max(o.coldRuns, 1) // the last cold start is the Worker under load
 	if !workerd.RunScript(func(t workerd.TB) { run(t, o) }) {
 		os.Exit(1)
 	}
@@ -191,6 +198,10 @@ func run(t workerd.TB, o options) {
 
 	if o.long > 0 {
 		longRun(t, client, fake, targets, body, o.long)
+		return
+	}
+	if o.profile != "" {
+		profileRun(t, client, targets, body, o.n4, o.profile)
 		return
 	}
 	type phase struct {

@@ -67,12 +67,12 @@ func serve(ctx context.Context, ln net.Listener, env func(string) string, logf f
 		return err
 	}
 	cfg := core.Config{
-		Client: &http.Client{Transport: &http.Transport{
+		Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			MaxIdleConnsPerHost: 256,
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   true,
-		}},
+		},
 		Stores: stores,
 		Env:    env,
 		Logf:   logf,

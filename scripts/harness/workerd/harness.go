@@ -301,6 +301,9 @@ type Worker struct {
 	*Proc
 	URL     string // http://127.0.0.1:PORT
 	Persist string // its --persist-to directory
+	// Inspector is the port of wrangler's DevTools inspector (Chrome DevTools Protocol) for
+	// the Worker's isolate; scripts/bench-edge -profile records CPU profiles through it.
+	Inspector int
 }
 
 // StartWorker writes a wrangler config for the prebuilt Worker (see TestConfig), applies the
@@ -335,8 +338,9 @@ func StartWorker(t TB, o WorkerOptions) *Worker {
 		if port == 0 {
 			port = FreePort(t)
 		}
+		inspector := FreePort(t)
 		args := []string{"dev", "--config", cfg, "--local", "--ip", "127.0.0.1",
-			"--port", strconv.Itoa(port), "--inspector-port", strconv.Itoa(FreePort(t)),
+			"--port", strconv.Itoa(port), "--inspector-port", strconv.Itoa(inspector),
 			"--persist-to", o.Persist, "--show-interactive-dev-session=false", "--log-level", "log"}
 		for _, name := range slices.Sorted(maps.Keys(o.Vars)) {
 			args = append(args, "--var", name+":"+o.Vars[name])
@@ -345,9 +349,10 @@ func StartWorker(t TB, o WorkerOptions) *Worker {
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), env...)
 		w := &Worker{
-			Proc:    Start(t, "wrangler dev :"+strconv.Itoa(port), cmd),
-			URL:     "http://127.0.0.1:" + strconv.Itoa(port),
-			Persist: o.Persist,
+			Proc:      Start(t, "wrangler dev :"+strconv.Itoa(port), cmd),
+			URL:       "http://127.0.0.1:" + strconv.Itoa(port),
+			Persist:   o.Persist,
+			Inspector: inspector,
 		}
 		err := w.wait(o.Cold)
 		if err == nil {
