@@ -68,9 +68,12 @@ const (
 	msPerSecond   = 1000
 )
 
-// ModelStats is the record of one model's endpoints.
+// ModelStats is the record of one model's endpoints. Endpoint records are shared between
+// copies and never modified once in a ModelStats (Fold replaces the ones it changes), so a
+// snapshot stays valid while the store moves on, and a Clone copies pointers, not the
+// 1.2 KB records.
 type ModelStats struct {
-	Endpoints []EndpointStats
+	Endpoints []*EndpointStats
 }
 
 // EndpointStats is one endpoint's record: outcome counts in three rings of time buckets and
@@ -107,15 +110,22 @@ func (m *ModelStats) Endpoint(tag string) *EndpointStats {
 	if m == nil {
 		return nil
 	}
-	for i := range m.Endpoints {
-		if m.Endpoints[i].Tag == tag {
-			return &m.Endpoints[i]
-		}
+	if i := m.index(tag); i >= 0 {
+		return m.Endpoints[i]
 	}
 	return nil
 }
 
-// Clone returns a deep copy.
+func (m *ModelStats) index(tag string) int {
+	for i, e := range m.Endpoints {
+		if e.Tag == tag {
+			return i
+		}
+	}
+	return -1
+}
+
+// Clone returns a copy that Fold may change without changing m.
 func (m *ModelStats) Clone() *ModelStats {
 	if m == nil {
 		return &ModelStats{}
@@ -130,8 +140,11 @@ func (m *ModelStats) Fold(samples []Sample) {
 		if s.Tag == "" {
 			continue
 		}
-		e := m.Endpoint(s.Tag)
-		if e == nil {
+		e := &EndpointStats{Tag: s.Tag}
+		if i := m.index(s.Tag); i >= 0 {
+			*e = *m.Endpoints[i] // copy on write: snapshots may hold the old record
+			m.Endpoints[i] = e
+		} else {
 			if len(m.Endpoints) >= maxEndpoints {
 				oldest := 0
 				for i := range m.Endpoints {
@@ -141,8 +154,7 @@ func (m *ModelStats) Fold(samples []Sample) {
 				}
 				m.Endpoints = slices.Delete(m.Endpoints, oldest, oldest+1)
 			}
-			m.Endpoints = append(m.Endpoints, EndpointStats{Tag: s.Tag})
-			e = &m.Endpoints[len(m.Endpoints)-1]
+			m.Endpoints = append(m.Endpoints, e)
 		}
 		e.add(s)
 	}

@@ -23,8 +23,7 @@ var ErrBadStats = errors.New("store: malformed stats record")
 func AppendModelStats(dst []byte, m *ModelStats) []byte {
 	dst = append(dst, `{"v":1,"e":[`...)
 	n := 0
-	for i := range m.Endpoints {
-		e := &m.Endpoints[i]
+	for _, e := range m.Endpoints {
 		if !plainTag(e.Tag) {
 			continue // not a catalog tag; nothing to route by
 		}
@@ -153,7 +152,7 @@ func ParseModelStats(data []byte) (*ModelStats, error) {
 		})
 		readFloats(e.Get("pt"), &es.RouteTTFT)
 		readFloats(e.Get("ps"), &es.RouteTPS)
-		m.Endpoints = append(m.Endpoints, es)
+		m.Endpoints = append(m.Endpoints, &es)
 		return true
 	})
 	return m, nil

@@ -30,7 +30,12 @@ func TestFoldWindows(t *testing.T) {
 		t.Errorf("Recent30s 40 s on = %+v", got)
 	}
 	// A bucket whose slot comes round again is reset, not added to.
+	before := e
 	m.Fold([]Sample{{Tag: "a", At: t0 + 30_000, Outcome: OK}})
+	if got := before.Recent30s(now); got != (Counts{OK: 1, Failed: 2}) {
+		t.Errorf("Fold changed a record a snapshot holds: %+v", got)
+	}
+	e = m.Endpoint("a")
 	if got := e.Recent30s(now + 10); got != (Counts{OK: 2, Failed: 1}) {
 		t.Errorf("after the ring wrapped: %+v", got)
 	}
@@ -42,6 +47,7 @@ func TestFoldWindows(t *testing.T) {
 	}
 	// A sample older than the ring's slot is ignored rather than corrupting a newer one.
 	m.Fold([]Sample{{Tag: "a", At: t0 - 60_000, Outcome: Failed}})
+	e = m.Endpoint("a")
 	if got := e.Recent30s(now + 10); got != (Counts{OK: 2, Failed: 1}) {
 		t.Errorf("a stale sample changed the window: %+v", got)
 	}
