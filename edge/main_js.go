@@ -22,6 +22,7 @@ func main() {
 	debug.SetMemoryLimit(48 << 20)
 	iso := &isolate{
 		id:        newInstanceID(),
+		pool:      newGopool(),
 		transport: transport{},
 		rand:      newRand(),
 		// API keys: KV behind a short-lived in-memory cache (the read-through cache of
@@ -33,7 +34,7 @@ func main() {
 		stats:  &memstore.Stats{},
 		sticky: &memstore.Sticky{},
 	}
-	iso.b = newBridge(func(args []js.Value) { go iso.serve(args) })
+	iso.b = newBridge(func(args []js.Value) { iso.pool.run(func() { iso.serve(args) }) })
 	select {} // keep the program, and with it serve, alive
 }
 
@@ -42,6 +43,7 @@ func main() {
 type isolate struct {
 	id        string // random; reported to tests through the test hooks only
 	b         *bridge
+	pool      *gopool // runs serve and deferred tasks, reusing goroutines
 	transport http.RoundTripper
 	rand      *lockedSource
 	keys      store.Keys

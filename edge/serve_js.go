@@ -86,13 +86,14 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	io.WriteString(w, body)
 }
 
-// defer_ is core.Config.Defer: task runs now, on its own goroutine, and the request's
-// port (and with it ctx.waitUntil) stays open until it ends. A panicking task is logged.
+// defer_ is core.Config.Defer: task runs now, on a goroutine of its own (from the pool),
+// and the request's port (and with it ctx.waitUntil) stays open until it ends. A panicking
+// task is logged.
 func (x *exchange) defer_(task func()) {
 	x.mu.Lock()
 	x.work++
 	x.mu.Unlock()
-	go func() {
+	x.iso.pool.run(func() {
 		defer x.release()
 		defer func() {
 			if v := recover(); v != nil {
@@ -100,7 +101,7 @@ func (x *exchange) defer_(task func()) {
 			}
 		}()
 		task()
-	}()
+	})
 }
 
 // release ends one piece of the request's work; after the last, the port ends.

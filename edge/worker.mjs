@@ -13,7 +13,8 @@
 // A's callback (timers, goroutine hand-offs), so every op checks whose context is running.
 //
 // Also per isolate: workerd cancels a request with no pending I/O as "hung" even if Go is
-// about to answer it, so every live port keeps a heartbeat timer; and a timer armed in a
+// about to answer it, so a live port with no I/O of its own in flight keeps a heartbeat
+// timer; and a timer armed in a
 // finished request's context never fires, so Go's runtime timer is re-armed in a live one.
 import "./wasm_exec.js"; // Go's glue from $(go env GOROOT)/lib/wasm, copied by scripts/build-edge
 import wasm from "./app.wasm";
@@ -52,6 +53,7 @@ function open(env, ctx, resolve) {
     ctl: null, // the response body's stream controller, once streaming
     queue: [], kick: null, // ops waiting to run in this port's context (see post)
     pending: new Map(), // op id → fail(), for ops Go still waits on
+    io: 0, // how many of those are workerd I/O (fetch, read, KV) in this port's context
     handles: [], // stream readers Go refers to by index
     aborts: new Map(), // fetch op id → its AbortController
     alarm: null, beat: 0, done: null, finish: null,
@@ -59,7 +61,6 @@ function open(env, ctx, resolve) {
   port.done = new Promise((r) => (port.finish = r));
   ctx.waitUntil(port.done); // Go says when the request, deferred work included, is over
   listen(port);
-  heartbeat(port);
   if (inst === null || inst.dead) start(port);
   port.inst = inst;
   if (inst === null) { // the new instance failed at once; crashed() has logged why
@@ -108,6 +109,7 @@ function enter(port, fn) {
     current = prev;
   }
   if (me.go.exited) crashed(me, "Go program exited");
+  else idle(port); // every caller runs in port's own context
 }
 
 // post runs fn in port's context: at once if that is the context running now, else later,
@@ -153,6 +155,15 @@ function listen(port) {
   });
 }
 
+// idle arms the port's heartbeat when, after an event of its own, Go left it waiting with
+// no I/O in flight in its context (waiting on another request's work, or on Go's deadline
+// held by another port). Called in the port's context: only then can Go's I/O for it end,
+// so only then can it become idle. Most requests have a fetch or a read in flight whenever
+// Go is not running for them, and set no timer at all.
+function idle(port) {
+  if (port.beat === 0 && port.io === 0 && !port.ended) heartbeat(port);
+}
+
 function heartbeat(port) {
   port.beat = setTimeout(() => port.ended || heartbeat(port), HEARTBEAT_MS);
 }
@@ -162,6 +173,7 @@ function heartbeat(port) {
 function op(port, id, begin) {
   if (port.ended) return false;
   port.pending.set(id, () => finish(port, id, "request ended"));
+  port.io++;
   return post(port, () => {
     let p;
     try {
@@ -169,7 +181,10 @@ function op(port, id, begin) {
     } catch (e) {
       p = Promise.reject(e);
     }
-    p.then((r) => finish(port, id, null, ...r), (e) => finish(port, id, String(e?.message ?? e)));
+    p.then(
+      (r) => { port.io--; finish(port, id, null, ...r); },
+      (e) => { port.io--; finish(port, id, String(e?.message ?? e)); },
+    );
   });
 }
 
@@ -234,7 +249,7 @@ function end(port, crash) {
   port.ended = true;
   const me = port.inst;
   if (current === port) { // a timer can only be cleared in its own context
-    clearTimeout(port.beat);
+    if (port.beat !== 0) clearTimeout(port.beat);
     if (port.alarm !== null) clearTimeout(port.alarm.h);
   }
   port.alarm = null;

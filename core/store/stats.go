@@ -249,7 +249,13 @@ func pct(v []float32) (out [4]float32) {
 	if len(v) == 0 {
 		return out
 	}
-	slices.Sort(v)
+	// Insertion sort: at most maxSamples values, and no generic sort's deep frames on the
+	// small stack of the goroutine that records after the response.
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && v[j] < v[j-1]; j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
 	for i, p := range [4]int{50, 75, 90, 99} {
 		r := (p*len(v) + 99) / 100 // ceil(p/100 × n), 1-based
 		out[i] = v[max(r, 1)-1]
