@@ -327,7 +327,7 @@ func TestWorkerdRouting(t *testing.T) {
 	})
 }
 
-// requireLiveStats skips the calling test when the Worker keeps no routing stats: after a
+// requireLiveStats fails the calling test when the Worker keeps no routing stats: after a
 // served request the endpoints API shows no live figure for any endpoint of the model.
 func requireLiveStats(t *testing.T, w *Worker) {
 	t.Helper()
@@ -342,9 +342,9 @@ func requireLiveStats(t *testing.T, w *Worker) {
 			return
 		}
 	}
-	t.Skip("the Worker keeps no routing stats (no live figures in the endpoints API after a request): " +
-		"health, measured speed and sticky routing need store.Stats and store.Sticky passed to core.Config.Stores, " +
-		"one per isolate, at the routing hook in edge/main_js.go (memstore.Stats and memstore.Sticky)")
+	t.Fatal("the Worker keeps no routing stats (no live figures in the endpoints API after a request): " +
+		"health, measured speed and sticky routing need store.Stats and store.Sticky in core.Config.Stores, " +
+		"one per isolate (edge/main_js.go)")
 }
 
 // plain is a chat request with no provider preferences: default load balancing.
