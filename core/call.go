@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/switchyard-router/switchyard/core/gopool"
 )
 
 // call is one upstream request running on its own goroutine. It delivers the response
@@ -23,6 +25,9 @@ type chunk struct {
 	err  error // io.EOF after the last chunk
 }
 
+// calls runs upstream calls on goroutines reused from call to call (see package gopool).
+var calls = gopool.New()
+
 const (
 	readBuf      = 16 << 10
 	maxErrorBody = 64 << 10
@@ -37,7 +42,7 @@ func startCall(t http.RoundTripper, req *http.Request, stream bool) *call {
 		cl.free <- make([]byte, readBuf)
 		cl.free <- make([]byte, readBuf)
 	}
-	go cl.run(t, req, stream)
+	calls.Go(func() { cl.run(t, req, stream) })
 	return cl
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchyard-router/switchyard/core"
+	"github.com/switchyard-router/switchyard/core/gopool"
 	"github.com/switchyard-router/switchyard/core/store"
 	"github.com/switchyard-router/switchyard/core/store/memstore"
 )
@@ -22,7 +23,7 @@ func main() {
 	debug.SetMemoryLimit(48 << 20)
 	iso := &isolate{
 		id:        newInstanceID(),
-		pool:      newGopool(),
+		pool:      gopool.New(),
 		transport: transport{},
 		rand:      newRand(),
 		// API keys: KV behind a short-lived in-memory cache (the read-through cache of
@@ -34,7 +35,7 @@ func main() {
 		stats:  &memstore.Stats{},
 		sticky: &memstore.Sticky{},
 	}
-	iso.b = newBridge(func(args []js.Value) { iso.pool.run(func() { iso.serve(args) }) })
+	iso.b = newBridge(func(args []js.Value) { iso.pool.Go(func() { iso.serve(args) }) })
 	select {} // keep the program, and with it serve, alive
 }
 
@@ -43,7 +44,7 @@ func main() {
 type isolate struct {
 	id        string // random; reported to tests through the test hooks only
 	b         *bridge
-	pool      *gopool // runs serve and deferred tasks, reusing goroutines
+	pool      *gopool.Pool // runs serve and deferred tasks, reusing goroutines
 	transport http.RoundTripper
 	rand      *lockedSource
 	keys      store.Keys

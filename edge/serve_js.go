@@ -93,7 +93,7 @@ func (x *exchange) defer_(task func()) {
 	x.mu.Lock()
 	x.work++
 	x.mu.Unlock()
-	x.iso.pool.run(func() {
+	x.iso.pool.Go(func() {
 		defer x.release()
 		defer func() {
 			if v := recover(); v != nil {

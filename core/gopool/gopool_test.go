@@ -1,4 +1,4 @@
-package main
+package gopool
 
 import (
 	"runtime"
@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-func TestGopoolReusesGoroutines(t *testing.T) {
-	p := newGopool()
+func TestReusesGoroutines(t *testing.T) {
+	p := New()
 	base := runtime.NumGoroutine()
 	const rounds, width = 50, 8
 	var total sync.WaitGroup
@@ -18,7 +18,7 @@ func TestGopoolReusesGoroutines(t *testing.T) {
 		for range width {
 			wg.Add(1)
 			total.Add(1)
-			p.run(func() {
+			p.Go(func() {
 				defer total.Done()
 				wg.Done()
 				<-release // all width tasks are busy at once
@@ -36,14 +36,14 @@ func TestGopoolReusesGoroutines(t *testing.T) {
 	}
 }
 
-func TestGopoolRunsEveryTask(t *testing.T) {
-	p := newGopool()
+func TestRunsEveryTask(t *testing.T) {
+	p := New()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	seen := map[int]bool{}
 	for i := range 1000 {
 		wg.Add(1)
-		p.run(func() {
+		p.Go(func() {
 			mu.Lock()
 			seen[i] = true
 			mu.Unlock()
