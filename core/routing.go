@@ -333,9 +333,11 @@ func (x *exchange) report(view route.Stats) {
 		return
 	}
 	key, logf := x.sticky, x.h.logf
-	// Stores bound their own I/O; the work is after the response in any case.
+	// Stores bound their own I/O; the work is after the response in any case. The context
+	// keeps the request's values (the Worker finds the request's KV through it) but not its
+	// cancellation, which comes with the response.
 	task := func() {
-		ctx := context.Background()
+		ctx := context.WithoutCancel(x.ctx)
 		for _, b := range batches {
 			if err := st.Stats.Record(ctx, b.model, b.samples); err != nil {
 				logf("stats record for %s: %v", b.model, err)

@@ -69,7 +69,7 @@ func (s kvKeys) Create(ctx context.Context, k store.Key) error {
 	if ok {
 		return store.ErrExists
 	}
-	_, err = s.op(ctx, "put", name, string(encodeKey(k)))
+	_, err = kvOp(ctx, s.binding, "put", name, string(encodeKey(k)), 0)
 	return err
 }
 
@@ -78,7 +78,7 @@ func (s kvKeys) get(ctx context.Context, name string) (val string, ok bool, err 
 	if len(name) > maxKVKey {
 		return "", false, nil // such a key cannot have been stored
 	}
-	v, err := s.op(ctx, "get", name, "")
+	v, err := kvOp(ctx, s.binding, "get", name, "", 0)
 	switch {
 	case err != nil:
 		return "", false, err
@@ -90,11 +90,12 @@ func (s kvKeys) get(ctx context.Context, name string) (val string, ok bool, err 
 	return v.String(), true, nil
 }
 
-// op runs KV get or put for the request ctx belongs to and waits for the answer.
-func (s kvKeys) op(ctx context.Context, method, name, val string) (js.Value, error) {
+// kvOp runs KV get or put (with an expiry in seconds when ttl > 0) on the binding of the
+// request ctx belongs to, and waits for the answer.
+func kvOp(ctx context.Context, binding, method, name, val string, ttl int) (js.Value, error) {
 	x := exchangeOf(ctx)
 	if x == nil {
-		return js.Value{}, errors.New("kvkeys: KV used outside a Worker request")
+		return js.Value{}, errors.New("kv: KV used outside a Worker request")
 	}
 	b := x.iso.b
 	type result struct {
@@ -105,9 +106,9 @@ func (s kvKeys) op(ctx context.Context, method, name, val string) (js.Value, err
 	id := b.start(func(err string, res []js.Value) { ch <- result{err, arg(res, 0)} })
 	var ok bool
 	if method == "get" {
-		ok = b.kvGet.Invoke(x.port, id, s.binding, name).Bool()
+		ok = b.kvGet.Invoke(x.port, id, binding, name).Bool()
 	} else {
-		ok = b.kvPut.Invoke(x.port, id, s.binding, name, val).Bool()
+		ok = b.kvPut.Invoke(x.port, id, binding, name, val, ttl).Bool()
 	}
 	if !ok {
 		b.forget(id)
@@ -115,7 +116,7 @@ func (s kvKeys) op(ctx context.Context, method, name, val string) (js.Value, err
 	}
 	r := <-ch
 	if r.err != "" {
-		return js.Value{}, fmt.Errorf("kvkeys: %s: %s (is a KV namespace bound as %q? see [[kv_namespaces]] in wrangler.toml)", method, r.err, s.binding)
+		return js.Value{}, fmt.Errorf("kv: %s: %s (is a KV namespace bound as %q? see [[kv_namespaces]] in wrangler.toml)", method, r.err, binding)
 	}
 	return r.v, nil
 }

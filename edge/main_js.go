@@ -29,10 +29,12 @@ func main() {
 		// API keys: KV behind a short-lived in-memory cache (the read-through cache of
 		// core/store), shared by every request of the isolate.
 		keys: store.NewCachedKeys(kvKeys{binding: "KV"}, store.CacheOptions{}),
-		// Routing memory (health, measured speed, sticky pins): in the isolate, so what
-		// one request learns about an endpoint steers the next without a KV round trip.
-		// Isolates do not share it; each learns on its own.
-		stats:  &memstore.Stats{},
+		// Routing memory (health, measured speed): in the isolate, so what one request
+		// learns about an endpoint steers the next without a KV round trip, in front of
+		// KV ("routing:stats:<model>"), which a new isolate reads once per model and which
+		// receives each isolate's samples at most every 10 s per model. Sticky pins stay
+		// in the isolate: a conversation's next request usually lands on the same one.
+		stats:  store.NewCachedStats(store.KVStats{KV: kvStore{binding: "KV"}, Prefix: "routing:"}, store.StatsCacheOptions{}),
 		sticky: &memstore.Sticky{},
 	}
 	iso.b = newBridge(func(args []js.Value) { iso.pool.Go(func() { iso.serve(args) }) })

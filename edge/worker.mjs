@@ -219,7 +219,8 @@ function bridge(me) {
       port.handles[slot] = undefined;
     }),
     kvGet: (port, id, binding, key) => op(port, id, async () => [await port.env[binding].get(key)]),
-    kvPut: (port, id, binding, key, value) => op(port, id, async () => [await port.env[binding].put(key, value)]),
+    kvPut: (port, id, binding, key, value, ttl) => op(port, id, async () =>
+      [await port.env[binding].put(key, value, ttl > 0 ? { expirationTtl: ttl } : undefined)]),
     respond: (port, status, head, body, stream, cancelId) => post(port, () => {
       if (stream) {
         body = new ReadableStream({

@@ -457,7 +457,7 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 	step := max(1, n/20)
 	for _, g := range targets[1:] {
 		fmt.Printf("\nlong run %s: %d requests at concurrency 4\n", g.name, n)
-		fmt.Printf("  %9s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached)")
+		fmt.Printf("  %9s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached, JS values)")
 		before, _ := cpuOf(t, g)
 		for done := 0; done < n; done += step {
 			load(t, client, g, body, 4, step)
@@ -493,13 +493,14 @@ func instanceStats(g *target) string {
 			Instance     int     `json:"instance"`
 			Ports        int     `json:"ports"`
 			LinearMemory float64 `json:"linear_memory"`
+			JSValues     int     `json:"js_values"`
 		} `json:"js"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		return "stats: " + err.Error()
 	}
-	return fmt.Sprintf("#%d heap %.1f MiB, linear %.1f MiB, %d goroutines, %d ops, %d ports, %d keys",
-		st.JS.Instance, st.Go.HeapAlloc/(1<<20), st.JS.LinearMemory/(1<<20), st.Go.Goroutines, st.Go.OpsWaiting, st.JS.Ports, st.Go.KeysCached)
+	return fmt.Sprintf("#%d heap %.1f MiB, linear %.1f MiB, %d goroutines, %d ops, %d ports, %d keys, %d JS values held by Go",
+		st.JS.Instance, st.Go.HeapAlloc/(1<<20), st.JS.LinearMemory/(1<<20), st.Go.Goroutines, st.Go.OpsWaiting, st.JS.Ports, st.Go.KeysCached, st.JS.JSValues)
 }
 
 func findTarget(ts []*target, name string) *target {

@@ -22,3 +22,13 @@ func TestKVStats(t *testing.T) {
 		return s
 	})
 }
+
+// TestCachedStats runs the suite against the Worker's two tiers: store.CachedStats over
+// KVStats over an in-memory KV.
+func TestCachedStats(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Set {
+		s := memstore.New()
+		s.Stats = store.NewCachedStats(store.KVStats{KV: &memstore.KV{}, Prefix: "routing:"}, store.StatsCacheOptions{})
+		return s
+	})
+}

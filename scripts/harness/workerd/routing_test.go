@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,9 @@ import (
 //   - sticky:  groq is served by a second fake that the test stops: a session sticks to
 //     groq against the lottery's odds, then fails over and sticks to what served.
 //
-// Health, measured speed and sticky pins live in the Worker's stats store: they need a
-// Worker that passes store.Stats and store.Sticky to core (per isolate, edge/main_js.go).
-// A Worker without them is detected through the endpoints API (no live figures after a
-// request) and those subtests are skipped, saying why; the rest still run.
+// Health, measured speed and sticky pins live in the Worker's stats store (per isolate,
+// with KV behind the stats: edge/main_js.go); a Worker without them fails the subtests that
+// need them (requireLiveStats).
 func TestWorkerdRouting(t *testing.T) {
 	if testing.Short() {
 		t.Skip("workerd e2e suite skipped in -short mode")
@@ -331,16 +331,8 @@ func TestWorkerdRouting(t *testing.T) {
 // served request the endpoints API shows no live figure for any endpoint of the model.
 func requireLiveStats(t *testing.T, w *Worker) {
 	t.Helper()
-	resp, err := http.Get(w.URL + "/api/v1/models/" + model + "/endpoints")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	for _, e := range gjson.GetBytes(raw, "data.endpoints").Array() {
-		if e.Get("uptime_last_30m").Type == gjson.Number {
-			return
-		}
+	if len(liveEndpoints(t, w)) > 0 {
+		return
 	}
 	t.Fatal("the Worker keeps no routing stats (no live figures in the endpoints API after a request): " +
 		"health, measured speed and sticky routing need store.Stats and store.Sticky in core.Config.Stores, " +
@@ -452,4 +444,63 @@ func appendNew(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
+}
+
+// TestWorkerdStatsAcrossIsolates checks the KV tier of the Worker's routing memory: what one
+// isolate measured reaches KV after its response, and a new isolate (a new wrangler dev on
+// the same local KV) reports it before serving any request of its own.
+func TestWorkerdStatsAcrossIsolates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("workerd e2e suite skipped in -short mode")
+	}
+	root := Root(t)
+	wrangler := RequireWrangler(t, root)
+	fake := StartFake(t, root)
+	order := endpointOrder(t, model)
+	vars := map[string]string{"SWITCHYARD_ADMIN_KEY": adminKey}
+	for _, e := range order {
+		env := catalog.EnvName(e.Provider)
+		vars[env+"_API_KEY"] = "test-key-" + e.Provider
+		vars[env+"_BASE_URL"] = fake.Base("/ok")
+	}
+	opts := WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: BuildWorker(t, root), Vars: vars,
+		Persist: filepath.Join(t.TempDir(), "state")}
+
+	first := StartWorker(t, opts)
+	client := newClient(first, first.CreateKey(t, adminKey, "e2e-stats"))
+	for range 3 {
+		if _, err := client.Chat.Completions.New(ctxT(t), plain(model, newNonce(t))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitDeferred()
+	if live := liveEndpoints(t, first); len(live) == 0 {
+		t.Fatal("the first Worker reports no live figures after serving requests")
+	}
+	first.Stop()
+
+	second := StartWorker(t, opts)
+	if live := liveEndpoints(t, second); len(live) == 0 {
+		t.Error("a new isolate reports no live figures: the first one's stats did not reach KV, or are not read from it")
+	} else {
+		t.Logf("new isolate, no request served yet, reports live figures for %v", live)
+	}
+}
+
+// liveEndpoints lists the endpoints of model with a live uptime figure in the endpoints API.
+func liveEndpoints(t *testing.T, w *Worker) []string {
+	t.Helper()
+	resp, err := http.Get(w.URL + "/api/v1/models/" + model + "/endpoints")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var live []string
+	for _, e := range gjson.GetBytes(raw, "data.endpoints").Array() {
+		if e.Get("uptime_last_30m").Type == gjson.Number {
+			live = append(live, e.Get("tag").String())
+		}
+	}
+	return live
 }
