@@ -466,7 +466,7 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 				t.Fatal(err)
 			}
 			fmt.Printf("  %9d %10.1f %10.1f %8.3fms  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step), instanceStats(g))
-			before = s.CPU
+			before, _ = cpuOf(t, g) // not counting the stats probe
 			reset(fake)
 		}
 	}
