@@ -14,8 +14,8 @@
 //
 // Also per isolate: workerd cancels a request with no pending I/O as "hung" even if Go is
 // about to answer it, so a live port with no I/O of its own in flight keeps a heartbeat
-// timer; and a timer armed in a
-// finished request's context never fires, so Go's runtime timer is re-armed in a live one.
+// timer; and a timer armed in a finished request's context never fires, so Go's runtime
+// timer is re-armed in a live one.
 import "./wasm_exec.js"; // Go's glue from $(go env GOROOT)/lib/wasm, copied by scripts/build-edge
 import wasm from "./app.wasm";
 
