@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"syscall/js"
 )
 
 // transport is the upstream client's RoundTripper: the Workers fetch API, called through a
@@ -31,57 +30,46 @@ func (transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return x.fetch(req)
 }
 
-type fetchResult struct {
-	err    string
-	status int
-	head   string
-	whole  js.Value // the body, when it came whole
-	slot   int      // else its reader
-}
-
 func (x *exchange) fetch(req *http.Request) (*http.Response, error) {
-	b := x.iso.b
-	body := js.Null()
+	var body []byte
+	n := int32(-1) // no body
 	if req.Body != nil && req.Body != http.NoBody {
 		p, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
 			return nil, err
 		}
-		body = b.bytesToJS(p)
+		body, n = p, int32(len(p))
 	}
-	ch := make(chan fetchResult, 1)
-	id := b.start(func(err string, res []js.Value) {
-		r := fetchResult{err: err}
-		if err == "" {
-			r.status, r.head, r.whole, r.slot = arg(res, 0).Int(), arg(res, 1).String(), arg(res, 2), arg(res, 3).Int()
-		}
-		ch <- r
-	})
-	if !b.fetch.Invoke(x.port, id, req.URL.String(), req.Method, flatHeader(req.Header, ""), body).Bool() {
-		b.forget(id)
+	id, ch := theOps.start()
+	if !jsFetch(x.port, id, req.URL.String(), req.Method, flatHeader(req.Header, ""), ptr(body), n) {
+		theOps.forget(id)
 		return nil, errEnded
 	}
-	var r fetchResult
+	var o outcome
 	select {
-	case r = <-ch:
+	case o = <-ch:
 	case <-req.Context().Done():
-		b.abort.Invoke(x.port, id) // also aborts the body if the answer was on its way
+		jsAbort(x.port, id) // also aborts the body if the answer was on its way
 		return nil, req.Context().Err()
 	}
-	if r.err != "" {
-		return nil, errors.New("fetch: " + r.err)
+	if o.status < 0 {
+		return nil, failure(x.port, id, o, "fetch")
 	}
+	var p [2][]byte // headers, and the body when it came whole
+	if !takeParcel(x.port, id, nil, p[:]) {
+		return nil, errEnded
+	}
+	status := int(o.status)
 	resp := &http.Response{
-		Status: strconv.Itoa(r.status) + " " + http.StatusText(r.status), StatusCode: r.status,
+		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: parseHeader(r.head), ContentLength: -1, Request: req,
+		Header: parseHeader(str(p[0])), ContentLength: -1, Request: req,
 	}
-	if r.whole.Type() == js.TypeObject {
-		p := bytesFromJS(r.whole)
-		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(p)), int64(len(p))
+	if p[1] != nil {
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(p[1])), int64(len(p[1]))
 	} else {
-		resp.Body = &jsBody{x: x, slot: r.slot}
+		resp.Body = &jsBody{x: x, slot: o.slot}
 		if n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil {
 			resp.ContentLength = n
 		}

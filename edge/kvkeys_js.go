@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"syscall/js"
 
 	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/store"
@@ -69,7 +68,7 @@ func (s kvKeys) Create(ctx context.Context, k store.Key) error {
 	if ok {
 		return store.ErrExists
 	}
-	_, err = kvOp(ctx, s.binding, "put", name, string(encodeKey(k)), 0)
+	_, _, err = kvOp(ctx, s.binding, "put", name, str(encodeKey(k)), 0)
 	return err
 }
 
@@ -78,47 +77,44 @@ func (s kvKeys) get(ctx context.Context, name string) (val string, ok bool, err 
 	if len(name) > maxKVKey {
 		return "", false, nil // such a key cannot have been stored
 	}
-	v, err := kvOp(ctx, s.binding, "get", name, "", 0)
-	switch {
-	case err != nil:
-		return "", false, err
-	case v.IsNull() || v.IsUndefined():
-		return "", false, nil
-	case v.Type() != js.TypeString:
-		return "", false, fmt.Errorf("kvkeys: get: unexpected %s value", v.Type())
-	}
-	return v.String(), true, nil
+	v, ok, err := kvOp(ctx, s.binding, "get", name, "", 0)
+	return str(v), ok, err
 }
 
 // kvOp runs KV get or put (with an expiry in seconds when ttl > 0) on the binding of the
-// request ctx belongs to, and waits for the answer.
-func kvOp(ctx context.Context, binding, method, name, val string, ttl int) (js.Value, error) {
+// request ctx belongs to, and waits for the answer. found reports whether get found a value.
+func kvOp(ctx context.Context, binding, method, name, val string, ttl int) (v []byte, found bool, err error) {
 	x := exchangeOf(ctx)
 	if x == nil {
-		return js.Value{}, errors.New("kv: KV used outside a Worker request")
+		return nil, false, errors.New("kv: KV used outside a Worker request")
 	}
-	b := x.iso.b
-	type result struct {
-		err string
-		v   js.Value
-	}
-	ch := make(chan result, 1)
-	id := b.start(func(err string, res []js.Value) { ch <- result{err, arg(res, 0)} })
+	id, ch := theOps.start()
 	var ok bool
 	if method == "get" {
-		ok = b.kvGet.Invoke(x.port, id, binding, name).Bool()
+		ok = jsKVGet(x.port, id, binding, name)
 	} else {
-		ok = b.kvPut.Invoke(x.port, id, binding, name, val, ttl).Bool()
+		ok = jsKVPut(x.port, id, binding, name, val, int32(ttl))
 	}
 	if !ok {
-		b.forget(id)
-		return js.Value{}, errEnded
+		theOps.forget(id)
+		return nil, false, errEnded
 	}
-	r := <-ch
-	if r.err != "" {
-		return js.Value{}, fmt.Errorf("kv: %s: %s (is a KV namespace bound as %q? see [[kv_namespaces]] in wrangler.toml)", method, r.err, binding)
+	o := <-ch
+	switch {
+	case o.status < 0:
+		err := failure(x.port, id, o, "kv: "+method)
+		if err == errEnded {
+			return nil, false, err
+		}
+		return nil, false, fmt.Errorf("%w (is a KV namespace bound as %q? see [[kv_namespaces]] in wrangler.toml)", err, binding)
+	case o.status == 0: // put done, or get found nothing
+		return nil, false, nil
 	}
-	return r.v, nil
+	var p [1][]byte
+	if !takeParcel(x.port, id, nil, p[:]) {
+		return nil, false, errEnded
+	}
+	return p[0], true, nil
 }
 
 // decodeKey reads a record written by encodeKey. Fields are read with constant gjson paths:

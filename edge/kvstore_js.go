@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"syscall/js"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core/store"
@@ -24,16 +23,14 @@ func (s kvStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if len(key) > maxKVKey {
 		return nil, store.ErrNotFound
 	}
-	v, err := kvOp(ctx, s.binding, "get", key, "", 0)
+	v, found, err := kvOp(ctx, s.binding, "get", key, "", 0)
 	switch {
 	case err != nil:
 		return nil, err
-	case v.IsNull() || v.IsUndefined():
+	case !found:
 		return nil, store.ErrNotFound
-	case v.Type() != js.TypeString:
-		return nil, fmt.Errorf("kv: get: unexpected %s value", v.Type())
 	}
-	return []byte(v.String()), nil
+	return v, nil
 }
 
 func (s kvStore) Put(ctx context.Context, key string, val []byte, ttl time.Duration) error {
@@ -44,6 +41,6 @@ func (s kvStore) Put(ctx context.Context, key string, val []byte, ttl time.Durat
 	if ttl > 0 {
 		secs = max(int(ttl/time.Second), 60) // Workers KV's shortest expiry
 	}
-	_, err := kvOp(ctx, s.binding, "put", key, string(val), secs)
+	_, _, err := kvOp(ctx, s.binding, "put", key, str(val), secs)
 	return err
 }

@@ -4,8 +4,8 @@ package main
 
 import (
 	"net/http"
+	"runtime"
 	"runtime/debug"
-	"syscall/js"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core"
@@ -16,7 +16,8 @@ import (
 
 // main runs once per isolate: edge/worker.mjs starts this program on the isolate's first
 // request and keeps it for every later one (edge/README.md). It wires what the isolate
-// shares, registers serve with worker.mjs, and blocks; requests arrive as calls to serve.
+// shares, tells worker.mjs it is ready, and then starts a goroutine for every request the
+// serve export hands over.
 func main() {
 	// The isolate has 128 MB for JS and this program's linear memory together, and linear
 	// memory never shrinks: collect harder well before that.
@@ -37,15 +38,19 @@ func main() {
 		stats:  store.NewCachedStats(store.KVStats{KV: kvStore{binding: "KV"}, Prefix: "routing:"}, store.StatsCacheOptions{}),
 		sticky: &memstore.Sticky{},
 	}
-	iso.b = newBridge(func(args []js.Value) { iso.pool.Go(func() { iso.serve(args) }) })
-	select {} // keep the program, and with it serve, alive
+	// The GC starts its worker goroutines on its first cycle, and waits for them: do that
+	// now, not inside an export, which must never block (bridge_js.go).
+	runtime.GC()
+	jsReady()
+	for a := range inbox {
+		iso.pool.Go(func() { iso.serve(a) })
+	}
 }
 
 // isolate is what one Go instance keeps between requests. Everything here is shared by
 // concurrent requests and safe for that; everything per request lives in an exchange.
 type isolate struct {
 	id        string // random; reported to tests through the test hooks only
-	b         *bridge
 	pool      *gopool.Pool // runs serve and deferred tasks, reusing goroutines
 	transport http.RoundTripper
 	rand      *lockedSource

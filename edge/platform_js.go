@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"sync"
-	"syscall/js"
+	"unsafe"
 )
 
 // envCache remembers Worker vars and secrets ([vars], .dev.vars, `wrangler secret put`,
@@ -21,26 +20,25 @@ import (
 // sees another env's values.
 type envCache struct {
 	mu   sync.Mutex
-	id   int
+	id   int32
 	vals map[string]string
 }
 
 // maxEnvNames bounds the cache; core reads a fixed set of names, a few per provider.
 const maxEnvNames = 1024
 
-// envView is one request's env: its object (fetched from the port only when a name is not
-// cached) and the number worker.mjs gave it.
+// envView is one request's env: the number worker.mjs gave its object, and the port that
+// reaches it when a name is not cached.
 type envView struct {
 	c    *envCache
-	id   int
-	port js.Value
-	obj  js.Value
+	id   int32
+	port int32
 }
 
 // get is core.Config.Env. It returns "" for a missing name: cloudflare.Getenv would return
 // the string "<undefined>" (shared/spec/platforms.md §2.3). A var written as a TOML number
-// or boolean reaches the Worker as a JS number or boolean, so those are formatted too;
-// bindings (KV, D1) read as "".
+// or boolean reaches the Worker as a JS number or boolean, so worker.mjs formats those too
+// (String(v)); bindings (KV, D1) read as "".
 func (v *envView) get(name string) string {
 	c := v.c
 	c.mu.Lock()
@@ -51,18 +49,7 @@ func (v *envView) get(name string) string {
 		}
 	}
 	c.mu.Unlock()
-	if v.obj.IsUndefined() {
-		v.obj = v.port.Get("env")
-	}
-	var s string
-	switch val := v.obj.Get(name); val.Type() {
-	case js.TypeString:
-		s = val.String()
-	case js.TypeNumber:
-		s = strconv.FormatFloat(val.Float(), 'f', -1, 64)
-	case js.TypeBoolean:
-		s = strconv.FormatBool(val.Bool())
-	}
+	s := readEnv(v.port, name)
 	c.mu.Lock()
 	if c.id != v.id || c.vals == nil {
 		c.id, c.vals = v.id, map[string]string{}
@@ -72,6 +59,22 @@ func (v *envView) get(name string) string {
 	}
 	c.mu.Unlock()
 	return s
+}
+
+// readEnv reads one name from the port's env, into a small buffer first and again into
+// one of the right size when the value is longer.
+func readEnv(port int32, name string) string {
+	buf := make([]byte, 128)
+	for {
+		n := jsEnv(port, name, unsafe.Pointer(&buf[0]), int32(len(buf)))
+		if n < 0 {
+			return "" // not set, or not a string, number or boolean
+		}
+		if int(n) <= len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, n)
+	}
 }
 
 // lockedSource is a ChaCha8 source seeded once per isolate from crypto/rand

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall/js"
+	"unsafe"
 )
 
 // exchange is one request on its way through the Worker. Every op for it names its port,
@@ -22,7 +22,7 @@ import (
 // the KV store look it up there).
 type exchange struct {
 	iso    *isolate
-	port   js.Value
+	port   int32 // worker.mjs's number for the request
 	env    envView
 	cancel context.CancelFunc
 
@@ -38,16 +38,18 @@ func exchangeOf(ctx context.Context) *exchange {
 	return x
 }
 
-// serve is worker.mjs's serve(port, method, url, headers, body, readerSlot, envId), run on
-// its own goroutine.
-func (iso *isolate) serve(args []js.Value) {
-	port := args[0]
-	x := &exchange{iso: iso, port: port, work: 1}
-	x.env = envView{c: &iso.env, id: args[6].Int(), port: port, obj: js.Undefined()}
+// serve serves one request worker.mjs handed over, on a goroutine of its own.
+func (iso *isolate) serve(a arrival) {
+	x := &exchange{iso: iso, port: a.port, work: 1}
+	x.env = envView{c: &iso.env, id: a.env, port: a.port}
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), exchangeKey{}, x))
 	x.cancel = cancel
 	w := &writer{x: x, hdr: http.Header{}, clen: -1}
-	req, err := x.request(ctx, args[1].String(), args[2].String(), args[3].String(), args[4], args[5].Int())
+	req, err := x.request(ctx, a.slot)
+	if err == errEnded {
+		x.release()
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Bad request")
 	} else {
@@ -112,13 +114,18 @@ func (x *exchange) release() {
 	x.mu.Unlock()
 	if last {
 		x.cancel()
-		x.iso.b.finish.Invoke(x.port)
+		jsFinish(x.port)
 	}
 }
 
-// request builds the *http.Request. A small body arrives whole (body is a Uint8Array);
-// a larger one is read from the JS stream in readerSlot.
-func (x *exchange) request(ctx context.Context, method, rawURL, head string, body js.Value, slot int) (*http.Request, error) {
+// request builds the *http.Request from the request's parcel (method, URL, headers, and
+// the body when it came whole; a larger body is read from the JS stream in slot).
+func (x *exchange) request(ctx context.Context, slot int32) (*http.Request, error) {
+	var p [4][]byte
+	if !takeParcel(x.port, 0, nil, p[:]) {
+		return nil, errEnded
+	}
+	method, rawURL, head, body := str(p[0]), str(p[1]), str(p[2]), p[3]
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -130,9 +137,8 @@ func (x *exchange) request(ctx context.Context, method, rawURL, head string, bod
 		Body: http.NoBody,
 	}
 	switch {
-	case body.Type() == js.TypeObject:
-		b := bytesFromJS(body)
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	case body != nil:
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	case slot >= 0:
 		r.Body, r.ContentLength = &jsBody{x: x, slot: slot}, -1
 		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
@@ -199,7 +205,7 @@ func (w *writer) Write(p []byte) (int, error) {
 		}
 		w.commit(nil, true)
 	}
-	if len(p) > 0 && !w.x.iso.b.enqueue.Invoke(w.x.port, w.x.iso.b.bytesToJS(p)).Bool() {
+	if len(p) > 0 && !jsEnqueue(w.x.port, ptr(p), int32(len(p))) {
 		w.gone = true
 		return 0, errEnded
 	}
@@ -223,7 +229,7 @@ func (w *writer) end() {
 		}
 		w.commit(w.buf, false)
 	case w.stream:
-		w.x.iso.b.close.Invoke(w.x.port)
+		jsClose(w.x.port)
 	}
 }
 
@@ -232,24 +238,35 @@ func (w *writer) end() {
 // handler's own Content-Length is not passed on.
 func (w *writer) commit(body []byte, stream bool) {
 	w.committed, w.stream = true, stream
-	b := w.x.iso.b
-	jsBody := js.Null()
+	n := int32(-1) // no body
 	if !stream && bodyAllowed(w.status) {
-		jsBody = b.bytesToJS(body)
+		n = int32(len(body))
 	}
 	var cancelID uint32
+	var done chan outcome
 	if stream {
 		// Completed when the client goes away (or the request ends): stop the handler.
-		cancel := w.x.cancel
-		cancelID = b.start(func(string, []js.Value) { cancel() })
+		cancelID, done = theOps.start()
 	}
-	if !b.respond.Invoke(w.x.port, w.status, flatHeader(w.hdr, "Content-Length"), jsBody, stream, cancelID).Bool() {
+	if !jsRespond(w.x.port, int32(w.status), flatHeader(w.hdr, "Content-Length"), ptr(body), n, stream, cancelID) {
 		w.gone = true
 		if stream {
-			b.forget(cancelID)
+			theOps.forget(cancelID)
 		}
+		return
+	}
+	if stream {
+		cancel := w.x.cancel
+		w.x.iso.pool.Go(func() {
+			<-done
+			cancel()
+		})
 	}
 }
+
+// str views b as a string without copying; b must never change afterwards (parcels are
+// copied into memory of their own and only read).
+func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func bodyAllowed(status int) bool {
 	return !(status >= 100 && status < 200) && status != http.StatusNoContent &&

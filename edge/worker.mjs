@@ -2,15 +2,17 @@
 // isolate serves, concurrently. Why, and the rules below, are in edge/README.md.
 //
 // The Go program (app.wasm, edge/*_js.go) starts lazily on the first request (the Go
-// runtime asks for random bytes at start-up, which workerd refuses in global scope), hands
-// us `serve` and `complete`, and stays alive. A request is a *port*: its env, its ctx, its
-// response promise. Go never touches workerd I/O itself. It asks for I/O through the ops
-// below, and each op runs in the workerd request context (IoContext) of the port it is for,
-// because workerd ties I/O to the request that started it: a fetch started while another
-// request's callback is running belongs to that other request, fails with "Cannot perform
-// I/O on behalf of a different request" when used, and dies when that request ends. In one
-// shared Go instance, code for request B runs whenever Go is resumed, often from request
-// A's callback (timers, goroutine hand-offs), so every op checks whose context is running.
+// runtime asks for random bytes at start-up, which workerd refuses in global scope) and
+// stays alive. A request is a *port*: a number, its env, its ctx, its response promise.
+// Go and this file talk through plain wasm imports and exports: numbers, and bytes in Go's
+// linear memory (edge/bridge_js.go says why not syscall/js). Go never touches workerd I/O
+// itself. It asks for I/O through the ops below, and each op runs in the workerd request
+// context (IoContext) of the port it is for, because workerd ties I/O to the request that
+// started it: a fetch started while another request's callback is running belongs to that
+// other request, fails with "Cannot perform I/O on behalf of a different request" when
+// used, and dies when that request ends. In one shared Go instance, code for request B runs
+// whenever Go is resumed, often from request A's callback (timers, goroutine hand-offs), so
+// every op checks whose context is running.
 //
 // Also per isolate: workerd cancels a request with no pending I/O as "hung" even if Go is
 // about to answer it, so a live port with no I/O of its own in flight keeps a heartbeat
@@ -22,12 +24,17 @@ import wasm from "./app.wasm";
 const WHOLE = 1 << 20; // bodies up to this many bytes cross to Go in one piece
 const HEARTBEAT_MS = 10_000;
 const CRASHED = '{"error":{"code":500,"message":"Internal error"}}';
+const BUSY = '{"error":{"code":503,"message":"Worker overloaded, retry"}}';
+const FAILED = -1, ENDED = -2; // op outcomes besides the op's own status (bridge_js.go)
 
-let inst = null; // the live Go instance: { go, api, ports, deadline, alarmed, dead }
+let inst = null; // the live Go instance: { go, ex, memory, ports, deadline, alarmed, dead }
 let current = null; // the port whose event is running Go right now (see enter)
 let started = 0; // instances started in this isolate, for logs
+let portSeq = 0;
 const envIds = new WeakMap(); // env object → small integer, so Go can cache env reads per env
 let envSeq = 0;
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
 
 export default {
   async fetch(request, env, ctx) {
@@ -38,22 +45,34 @@ export default {
     }
     return new Promise((resolve) => {
       const port = open(env, ctx, resolve);
+      if (port.ended) return;
       const reader = request.body !== null && body === null ? handle(port, request.body.getReader()) : -1;
       let id = envIds.get(env);
       if (id === undefined) envIds.set(env, (id = ++envSeq));
-      enter(port, () => port.inst.api.serve(port, request.method, request.url, flat(request.headers), body, reader, id));
+      // The request's parcel (key 0): Go takes it when its goroutine starts.
+      port.parcels.set(0, [utf8.encode(request.method), utf8.encode(request.url), utf8.encode(flat(request.headers)), body]);
+      enter(port, (ex) => {
+        if (ex.serve(port.id, id, reader)) return true;
+        port.ended = port.responded = true; // Go's inbox is full: refuse, and never reach Go
+        port.inst.ports.delete(port.id);
+        resolve(new Response(BUSY, { status: 503, headers: { "content-type": "application/json" } }));
+        port.finish();
+        return false;
+      });
     });
   },
 };
 
 // open makes the port for one request, on the current instance (started if needed).
 function open(env, ctx, resolve) {
+  portSeq = portSeq >= 0x7fffffff ? 1 : portSeq + 1;
   const port = {
-    env, resolve, inst: null, responded: false, ended: false,
+    id: portSeq, env, resolve, inst: null, responded: false, ended: false,
     ctl: null, // the response body's stream controller, once streaming
     queue: [], kick: null, // ops waiting to run in this port's context (see post)
     pending: new Map(), // op id → fail(), for ops Go still waits on
-    io: 0, // how many of those are workerd I/O (fetch, read, KV) in this port's context
+    parcels: new Map(), // key → byte arrays waiting for Go to take (see the parcel import)
+    io: 0, // how many pending ops are workerd I/O (fetch, read, KV) in this port's context
     handles: [], // stream readers Go refers to by index
     aborts: new Map(), // fetch op id → its AbortController
     alarm: null, beat: 0, done: null, finish: null,
@@ -69,40 +88,47 @@ function open(env, ctx, resolve) {
     port.finish();
     return port;
   }
-  inst.ports.add(port);
+  inst.ports.set(port.id, port);
   alarm(inst, port); // Go may be waiting for a deadline no live request holds
   return port;
 }
 
-// start instantiates the Go program. Its main registers serve and complete on the bridge
-// object and then blocks, which returns control here.
+// start instantiates the Go program. Its main calls the ready import and then waits for
+// requests, which returns control here.
 function start(port) {
   const go = new Go();
-  const me = { go, api: { id: ++started }, ports: new Set(), deadline: null, timerSeq: 0, alarmed: new Set(), dead: false };
+  const me = {
+    go, ex: null, memory: null, id: ++started, ready: false,
+    ports: new Map(), deadline: null, timerSeq: 0, alarmed: new Set(), dead: false,
+  };
   go.importObject.gojs["runtime.scheduleTimeoutEvent"] = (sp) => scheduleTimer(me, sp >>> 0);
   go.importObject.gojs["runtime.clearTimeoutEvent"] = (sp) => clearTimer(me, sp >>> 0);
+  go.importObject.switchyard = imports(me);
   inst = me;
   port.inst = me;
-  globalThis.switchyardBridge = bridge(me); // read once by main; not used per request
+  const instance = new WebAssembly.Instance(wasm, go.importObject);
+  me.ex = instance.exports;
+  me.memory = instance.exports.mem;
   enter(port, () => {
-    go.run(new WebAssembly.Instance(wasm, go.importObject)).then(
+    go.run(instance).then(
       () => crashed(me, "Go program exited"),
       (e) => crashed(me, e),
     );
+    return false; // run has already run Go until main waited
   });
-  delete globalThis.switchyardBridge;
-  if (typeof me.api.serve !== "function") crashed(me, "Go program did not register serve");
+  if (!me.ready) crashed(me, "Go program did not start");
 }
 
-// enter runs fn (a call into Go) on behalf of port; see post. A throw out of Go, or an exit,
-// means the instance is gone: its requests fail and the next request starts a new one.
+// enter runs fn (a call of one of Go's exports) on behalf of port and, if fn says so, then
+// resumes Go so that the goroutines the export woke run; see post. A throw out of Go, or an
+// exit, means the instance is gone: its requests fail and the next request starts a new one.
 function enter(port, fn) {
   const me = port.inst;
   if (me === null || me.dead) return;
   const prev = current;
   current = port;
   try {
-    fn();
+    if (fn(me.ex)) me.go._resume();
   } catch (e) {
     crashed(me, e);
   } finally {
@@ -118,7 +144,7 @@ function enter(port, fn) {
 // (a queued respond must not be overtaken by an enqueue). It returns false when the port
 // has ended.
 function post(port, fn) {
-  if (port.ended) return false;
+  if (port === undefined || port.ended) return false;
   if (current === port) {
     drain(port);
     fn();
@@ -168,11 +194,12 @@ function heartbeat(port) {
   port.beat = setTimeout(() => port.ended || heartbeat(port), HEARTBEAT_MS);
 }
 
-// op starts an asynchronous op for Go's op id and reports its outcome with complete. If
-// the port ends first, Go hears "request ended" instead.
+// op starts an asynchronous op for Go's op id. begin resolves to [status, parts, slot]:
+// the op's outcome for Go, and the byte arrays (or nulls) Go takes as its parcel. If the
+// port ends first, Go hears ENDED instead.
 function op(port, id, begin) {
-  if (port.ended) return false;
-  port.pending.set(id, () => finish(port, id, "request ended"));
+  if (port === undefined || port.ended) return false;
+  port.pending.set(id, () => finish(port, id, ENDED));
   port.io++;
   return post(port, () => {
     let p;
@@ -182,64 +209,155 @@ function op(port, id, begin) {
       p = Promise.reject(e);
     }
     p.then(
-      (r) => { port.io--; finish(port, id, null, ...r); },
-      (e) => { port.io--; finish(port, id, String(e?.message ?? e)); },
+      ([status, parts, slot]) => { port.io--; finish(port, id, status, parts, slot); },
+      (e) => { port.io--; finish(port, id, FAILED, [utf8.encode(String(e?.message ?? e))]); },
     );
   });
 }
 
-// finish hands an op's outcome to Go, once.
-function finish(port, id, err, a, b, c, d) {
-  if (port.pending.delete(id)) enter(port, () => port.inst.api.complete(id, err ?? null, a, b, c, d));
+// finish hands an op's outcome to Go, once; its bytes wait as a parcel until Go takes them.
+function finish(port, id, status, parts, slot = -1) {
+  if (!port.pending.delete(id)) return;
+  if (parts !== undefined) port.parcels.set(id, parts);
+  enter(port, (ex) => {
+    if (ex.complete(id, status, slot)) return true;
+    port.parcels.delete(id); // Go stopped waiting (its request's context ended)
+    return false;
+  });
 }
 
-// bridge is what Go calls. Every function takes the port first.
-function bridge(me) {
+// imports are the functions Go calls (importObject.switchyard, edge/bridge_js.go). Each
+// takes a port number first; strings and bytes arrive as (pointer, length) into Go's
+// memory and are copied before returning, since Go may reuse that memory at once.
+function imports(me) {
+  const view = (p, n) => new Uint8Array(me.memory.buffer, p >>> 0, n);
+  const str = (p, n) => (n === 0 ? "" : text.decode(view(p, n)));
+  const bytes = (p, n) => (n < 0 ? null : view(p, n).slice());
+  const portOf = (id) => me.ports.get(id);
+  // put writes b into Go's buffer (p, n) if it fits and returns its length either way.
+  const put = (b, p, n) => {
+    if (b.length <= n) view(p, b.length).set(b);
+    return b.length;
+  };
   return {
-    api: me.api,
+    ready: () => void (me.ready = true),
+    // parcel writes the byte lengths of the parts under key (-1 for null) and returns
+    // their sum, or -1 when there is no such parcel (the request has ended).
+    parcel: (pid, key, lens, n) => {
+      const parts = portOf(pid)?.parcels.get(key >>> 0);
+      if (parts === undefined) return -1;
+      const l = new Int32Array(me.memory.buffer, lens >>> 0, n);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const b = parts[i] ?? null;
+        l[i] = b === null ? -1 : b.length;
+        total += b === null ? 0 : b.length;
+      }
+      return total;
+    },
+    // take copies the parcel into Go's memory at dst, back to back, and forgets it.
+    take: (pid, key, dst) => {
+      const port = portOf(pid);
+      const parts = port?.parcels.get(key >>> 0);
+      if (parts === undefined) return;
+      port.parcels.delete(key >>> 0);
+      const mem = new Uint8Array(me.memory.buffer);
+      let at = dst >>> 0;
+      for (const b of parts) if (b) { mem.set(b, at); at += b.length; }
+    },
     // fetch answers status, headers, and either the whole body (small, not an event
     // stream) or a reader slot, so that a stream crosses to Go once per network read.
-    fetch: (port, id, url, method, head, body) => op(port, id, async () => {
-      const ac = new AbortController();
-      port.aborts.set(id, ac);
-      const r = await fetch(url, { method, headers: headers(head), body, signal: ac.signal });
-      const len = Number(r.headers.get("content-length") ?? NaN);
-      const sse = (r.headers.get("content-type") ?? "").startsWith("text/event-stream");
-      if (r.body === null) return [r.status, flat(r.headers), new Uint8Array(0), -1];
-      if (len <= WHOLE && !sse) return [r.status, flat(r.headers), new Uint8Array(await r.arrayBuffer()), -1];
-      return [r.status, flat(r.headers), null, handle(port, r.body.getReader())];
-    }),
-    abort: (port, id) => post(port, () => port.aborts.get(id)?.abort()),
-    read: (port, id, slot) => op(port, id, async () => {
-      const { done, value } = await port.handles[slot].read();
-      return [done ? null : value];
-    }),
-    cancel: (port, slot) => post(port, () => {
-      port.handles[slot]?.cancel().catch(() => {});
-      port.handles[slot] = undefined;
-    }),
-    kvGet: (port, id, binding, key) => op(port, id, async () => [await port.env[binding].get(key)]),
-    kvPut: (port, id, binding, key, value, ttl) => op(port, id, async () =>
-      [await port.env[binding].put(key, value, ttl > 0 ? { expirationTtl: ttl } : undefined)]),
-    respond: (port, status, head, body, stream, cancelId) => post(port, () => {
-      if (stream) {
-        body = new ReadableStream({
-          start: (c) => void (port.ctl = c),
-          cancel: () => { port.ctl = null; finish(port, cancelId, "client went away"); },
-        });
-        port.pending.set(cancelId, () => finish(port, cancelId, "request ended"));
-      }
-      port.responded = true;
-      port.resolve(new Response(body, { status, headers: headers(head) }));
-    }),
-    enqueue: (port, chunk) => post(port, () => port.ctl?.enqueue(chunk)),
-    close: (port) => post(port, () => { port.ctl?.close(); port.ctl = null; }),
-    finish: (port) => post(port, () => end(port)),
+    fetch: (pid, id, uP, uN, mP, mN, hP, hN, bP, bN) => {
+      const port = portOf(pid);
+      const url = str(uP, uN), method = str(mP, mN), head = headers(str(hP, hN)), body = bytes(bP, bN);
+      return op(port, id, async () => {
+        const ac = new AbortController();
+        port.aborts.set(id, ac);
+        const r = await fetch(url, { method, headers: head, body, signal: ac.signal });
+        const h = utf8.encode(flat(r.headers));
+        const len = Number(r.headers.get("content-length") ?? NaN);
+        const sse = (r.headers.get("content-type") ?? "").startsWith("text/event-stream");
+        if (r.body === null) return [r.status, [h, new Uint8Array(0)]];
+        if (len <= WHOLE && !sse) return [r.status, [h, new Uint8Array(await r.arrayBuffer())]];
+        return [r.status, [h, null], handle(port, r.body.getReader())];
+      });
+    },
+    abort: (pid, id) => {
+      const port = portOf(pid);
+      post(port, () => port.aborts.get(id)?.abort());
+    },
+    read: (pid, id, slot) => {
+      const port = portOf(pid);
+      return op(port, id, async () => {
+        const { done, value } = await port.handles[slot].read();
+        return done ? [1] : [0, [value]];
+      });
+    },
+    cancel: (pid, slot) => {
+      const port = portOf(pid);
+      post(port, () => {
+        port.handles[slot]?.cancel().catch(() => {});
+        port.handles[slot] = undefined;
+      });
+    },
+    kvGet: (pid, id, bP, bN, kP, kN) => {
+      const port = portOf(pid);
+      const binding = str(bP, bN), key = str(kP, kN);
+      return op(port, id, async () => {
+        const v = await port.env[binding].get(key);
+        return v === null ? [0] : [1, [utf8.encode(v)]];
+      });
+    },
+    kvPut: (pid, id, bP, bN, kP, kN, vP, vN, ttl) => {
+      const port = portOf(pid);
+      const binding = str(bP, bN), key = str(kP, kN), val = str(vP, vN);
+      return op(port, id, async () => {
+        await port.env[binding].put(key, val, ttl > 0 ? { expirationTtl: ttl } : undefined);
+        return [0];
+      });
+    },
+    respond: (pid, status, hP, hN, bP, bN, stream, cancelId) => {
+      const port = portOf(pid);
+      const head = headers(str(hP, hN));
+      let body = stream ? null : bytes(bP, bN);
+      return post(port, () => {
+        if (stream) {
+          body = new ReadableStream({
+            start: (c) => void (port.ctl = c),
+            cancel: () => { port.ctl = null; finish(port, cancelId, FAILED, [utf8.encode("client went away")]); },
+          });
+          port.pending.set(cancelId, () => finish(port, cancelId, ENDED));
+        }
+        port.responded = true;
+        port.resolve(new Response(body, { status, headers: head }));
+      });
+    },
+    enqueue: (pid, p, n) => {
+      const port = portOf(pid);
+      const chunk = bytes(p, n);
+      return post(port, () => port.ctl?.enqueue(chunk));
+    },
+    close: (pid) => {
+      const port = portOf(pid);
+      post(port, () => { port.ctl?.close(); port.ctl = null; });
+    },
+    finish: (pid) => {
+      const port = portOf(pid);
+      post(port, () => end(port));
+    },
+    // env writes the env value named into Go's buffer if it fits and returns its byte
+    // length (Go asks again with a larger buffer), or -1 when it is not a string, number
+    // or boolean (unset, or a binding).
+    env: (pid, nP, nN, p, n) => {
+      const v = portOf(pid)?.env[str(nP, nN)];
+      if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return -1;
+      return put(utf8.encode(String(v)), p, n);
+    },
     // For the e2e suite and scripts/bench-edge (through SWITCHYARD_TEST_PANIC_PATH only).
-    stats: () => JSON.stringify({
-      instance: me.api.id, ports: me.ports.size, alarms: me.alarmed.size,
-      linear_memory: me.go.mem.buffer.byteLength, js_values: me.go._values.length - me.go._idPool.length,
-    }),
+    stats: (p, n) => put(utf8.encode(JSON.stringify({
+      instance: me.id, ports: me.ports.size, alarms: me.alarmed.size,
+      linear_memory: me.memory.buffer.byteLength, js_values: me.go._values.length - me.go._idPool.length,
+    })), p, n),
   };
 }
 
@@ -255,7 +373,8 @@ function end(port, crash) {
   }
   port.alarm = null;
   me.alarmed.delete(port);
-  me.ports.delete(port);
+  me.ports.delete(port.id);
+  port.parcels.clear();
   if (crash) {
     if (!port.responded) port.resolve(crashResponse());
     try { port.ctl?.error(new Error("internal error")); } catch {}
@@ -277,8 +396,8 @@ function crashed(me, err) {
   if (me.dead) return;
   me.dead = true;
   if (inst === me) inst = null;
-  console.error(`switchyard: Go instance ${me.api.id} ended (${err?.stack ?? err}); the next request starts a new one`);
-  for (const port of [...me.ports]) end(port, true);
+  console.error(`switchyard: Go instance ${me.id} ended (${err?.stack ?? err}); the next request starts a new one`);
+  for (const port of [...me.ports.values()]) end(port, true);
 }
 
 // Go's runtime keeps one timer, its next deadline (first-byte timeouts, keep-alives), and
@@ -307,7 +426,7 @@ function alarm(me, port) {
   for (const p of me.alarmed) if (p.alarm.at <= d.at) return;
   if (port === null || port.ended) {
     port = null;
-    for (const p of me.ports) if (!p.ended) { port = p; break; }
+    for (const p of me.ports.values()) if (!p.ended) { port = p; break; }
     if (port === null) return; // the next request adopts it (open)
   }
   post(port, () => {
@@ -326,7 +445,7 @@ function ring(me, port) {
   if (me.dead || port.ended) return;
   const d = me.deadline;
   // Due: resume Go with no event, which runs its expired timers (and clears the deadline).
-  if (d !== null && d.at <= Date.now()) enter(port, () => me.go._resume());
+  if (d !== null && d.at <= Date.now()) enter(port, () => true);
   alarm(me, port);
 }
 
@@ -335,17 +454,18 @@ function handle(port, v) {
   return port.handles.length - 1;
 }
 
-// Headers cross as one string, "name\nvalue\n" per header: one boundary crossing instead
-// of two per header. Fetch forbids CR, LF and NUL in names and values.
+// Headers cross as one string, "name\nvalue\n" per header. Fetch forbids CR, LF and NUL
+// in names and values.
 function flat(h) {
   let s = "";
   for (const [k, v] of h) s += k + "\n" + v + "\n";
   return s;
 }
 
+// headers turns the flat form into the [name, value] pairs Headers and Response accept.
 function headers(s) {
-  const h = new Headers();
   const a = s.split("\n");
-  for (let i = 0; i + 1 < a.length; i += 2) h.append(a[i], a[i + 1]);
+  const h = [];
+  for (let i = 0; i + 1 < a.length; i += 2) h.push([a[i], a[i + 1]]);
   return h;
 }
