@@ -50,7 +50,7 @@ func main() {
 // isolate is what one Go instance keeps between requests. Everything here is shared by
 // concurrent requests and safe for that; everything per request lives in an exchange.
 type isolate struct {
-	id        string // random; reported to tests through the test hooks only
+	id        string       // random; reported to tests through the test hooks only
 	pool      *gopool.Pool // runs serve and deferred tasks, reusing goroutines
 	transport http.RoundTripper
 	rand      *lockedSource
