@@ -4,7 +4,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
 )
 
 // Middle-out (shared/spec/openrouter-api.md §4.5): when a prompt is larger than the chosen
@@ -105,8 +104,14 @@ func MiddleOut(messages string, budget int) ([]byte, bool) {
 		over := size - budget
 		keep := max(len(text)-over-len(cutMarker)-16, minKeep) // 16: slack for JSON escapes
 		cut := cutMiddle(text, keep)
-		edited, err := sjson.Set(kept[i], path, cut)
-		if err != nil || len(edited) >= len(kept[i]) {
+		// The text is replaced where gjson found it, in place (sjson would also do, but it
+		// links encoding/json's reflection-based encoder into the Worker).
+		at := gjson.Get(kept[i], path)
+		if at.Index <= 0 {
+			break
+		}
+		edited := kept[i][:at.Index] + string(AppendString(nil, cut)) + kept[i][at.Index+len(at.Raw):]
+		if len(edited) >= len(kept[i]) {
 			break
 		}
 		size -= len(kept[i]) - len(edited)
@@ -152,7 +157,7 @@ func isSystem(raw string) bool {
 }
 
 // longestText finds the longest text among the messages: a string content, or the text of
-// a content part. It returns the message index, the text and its sjson path.
+// a content part. It returns the message index, the text and its gjson path.
 func longestText(msgs []string) (int, string, string) {
 	best, text, path := -1, "", ""
 	for i, raw := range msgs {
