@@ -8,6 +8,8 @@
 //	go run ./scripts/bench-edge -go base=/tmp/b -go new=edge/build   # two Go builds at once
 //	go run ./scripts/bench-edge -long 50000 -targets go   # memory over a long run
 //	go run ./scripts/bench-edge -profile /tmp/prof -go prof=/tmp/b  # where the CPU goes
+//	go run ./scripts/bench-edge -js buffered=scripts/bench-edge/reference/buffered.js
+//	                                  # the Worker's I/O pattern in plain JS (see the file)
 //
 // For -profile, build the Go Worker with symbols so wasm functions have names:
 // `scripts/build-edge /tmp/b && GOOS=js GOARCH=wasm go build -trimpath -o /tmp/b/app.wasm ./edge`.
