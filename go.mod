@@ -47,3 +47,5 @@ require (
 	google.golang.org/grpc v1.66.2 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 )
+
+replace github.com/tidwall/pretty => ./third_party/pretty

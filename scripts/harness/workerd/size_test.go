@@ -8,11 +8,17 @@ import (
 	"testing"
 )
 
-// wasmBudget bounds the Worker's gzipped wasm. It is 2.12 MiB today: net/http's server side
-// and the runtime are ~1.4 MiB of it. Crossing the budget usually means something linked
-// net/http's client (http.Client.Do, http.DefaultTransport, http.Get): 1.2 MiB more of TLS,
-// HTTP/2 and proxy code that can never run in workerd (core.Config.Transport says why).
-const wasmBudget = 2.25 * (1 << 20)
+// wasmBudget is the Edge performance issue's target for the Worker's gzipped wasm, 2 MB in
+// Cloudflare's units (MiB, as in its 3 MB and 10 MB Worker limits, which wrangler reports in
+// KiB). It is 1.91 MiB today by this measure (gzip -9 in Go), 1979 KiB in `wrangler deploy
+// --dry-run`'s upload summary. The runtime, and what net/http's imports bring in through their
+// package inits (crypto/tls's curves among them), are most of it. Things that crossed it
+// before: net/http's client (http.Client.Do, http.DefaultTransport, http.Get: 1.2 MiB of
+// TLS, HTTP/2 and proxy code that can never run in workerd; core.Config.Transport says
+// why), the AWS SDK (Bedrock signs and frames with the standard library now), and
+// encoding/json's reflection-based codec (reached through sjson, and through gjson's
+// @pretty modifier: third_party/pretty).
+const wasmBudget = 2 << 20
 
 func TestWorkerSize(t *testing.T) {
 	if testing.Short() {
@@ -26,8 +32,8 @@ func TestWorkerSize(t *testing.T) {
 	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	w.Write(wasm)
 	w.Close()
-	t.Logf("app.wasm: %d bytes raw, %d gzip -9 (budget %.0f)", len(wasm), gz.Len(), wasmBudget)
-	if float64(gz.Len()) > wasmBudget {
-		t.Errorf("app.wasm is %.2f MiB gzipped, over the %.2f MiB budget", float64(gz.Len())/(1<<20), wasmBudget/(1<<20))
+	t.Logf("app.wasm: %d bytes raw, %d gzip -9 (budget %d)", len(wasm), gz.Len(), wasmBudget)
+	if gz.Len() > wasmBudget {
+		t.Errorf("app.wasm is %d bytes gzipped, over the %d-byte budget", gz.Len(), wasmBudget)
 	}
 }
