@@ -11,6 +11,9 @@
 //	go run ./scripts/bench-edge -js buffered=scripts/bench-edge/reference/buffered.js
 //	                                  # the Worker's I/O pattern in plain JS (see the file)
 //
+// node.mjs beside it runs a Worker build in node, with an in-memory upstream, to measure or
+// profile (node --cpu-prof) the Worker's own code without workerd around it.
+//
 // For -profile, build the Go Worker with symbols so wasm functions have names:
 // `scripts/build-edge /tmp/b && GOOS=js GOARCH=wasm go build -trimpath -o /tmp/b/app.wasm ./edge`.
 //
