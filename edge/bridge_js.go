@@ -163,6 +163,9 @@ func (o *ops) waiting() int {
 // The bytes land in into when they fit, else in one new allocation shared by the parts.
 func takeParcel(port int32, key uint32, into []byte, parts [][]byte) (ok bool) {
 	var lens [4]int32
+	if len(parts) > len(lens) {
+		panic("BUG: a parcel has at most 4 parts")
+	}
 	total := jsParcel(port, key, unsafe.Pointer(&lens), int32(len(parts)))
 	if total < 0 {
 		return false

@@ -53,10 +53,9 @@ export default {
       port.parcels.set(0, [utf8.encode(request.method), utf8.encode(request.url), utf8.encode(flat(request.headers)), body]);
       enter(port, (ex) => {
         if (ex.serve(port.id, id, reader)) return true;
-        port.ended = port.responded = true; // Go's inbox is full: refuse, and never reach Go
-        port.inst.ports.delete(port.id);
+        port.responded = true; // Go's inbox is full: refuse without reaching Go
         resolve(new Response(BUSY, { status: 503, headers: { "content-type": "application/json" } }));
-        port.finish();
+        end(port);
         return false;
       });
     });

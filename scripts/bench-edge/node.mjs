@@ -4,6 +4,7 @@
 //	scripts/build-edge /tmp/b && node scripts/bench-edge/node.mjs /tmp/b [N]
 //	node scripts/bench-edge/node.mjs scripts/bench-edge/reference/buffered.js [N]
 //	node --cpu-prof --cpu-prof-dir=/tmp/prof scripts/bench-edge/node.mjs /tmp/b
+//	node --expose-gc scripts/bench-edge/node.mjs /tmp/b 100000   # JS heap before and after
 //
 // It prints wall and CPU time per request over N routed chat completions (default 20,000)
 // at concurrency 4, after 3,000 unmeasured ones. No network: fetch is replaced by a stub
@@ -69,6 +70,12 @@ async function one() {
   const text = await r.text();
   if (r.status !== 200 || !text.includes("fake upstream")) throw new Error(`status ${r.status}: ${text.slice(0, 300)}`);
 }
+// heap is the JS heap in use after a full GC, when node runs with --expose-gc.
+function heap() {
+  globalThis.gc?.();
+  return (process.memoryUsage().heapUsed / (1 << 20)).toFixed(1);
+}
+
 async function run(count) {
   let left = count;
   await Promise.all(Array.from({ length: C }, async () => { while (left-- > 0) await one(); }));
@@ -76,10 +83,12 @@ async function run(count) {
 
 try {
   await run(WARM);
+  const heap0 = heap();
   const t0 = performance.now(), c0 = process.cpuUsage();
   await run(N);
   const wall = performance.now() - t0, cpu = process.cpuUsage(c0);
   console.log(`${target}: ${N} requests at concurrency ${C}: ${(wall / N * 1000).toFixed(1)} µs wall, ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per request`);
+  if (globalThis.gc) console.log(`JS heap after a full GC: ${heap0} MiB before, ${heap()} MiB after (wasm memory not included)`);
 } finally {
   cleanup();
 }
