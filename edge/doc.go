@@ -19,7 +19,7 @@
 // requests, are in README.md. bridge_js.go is the Go side of that protocol, serve_js.go
 // turns a request into an http.Request and core's writes into a Response.
 //
-// The Worker sources are built only for GOOS=js GOARCH=wasm (they import syscall/js); this
+// The Worker sources are built only for GOOS=js GOARCH=wasm (they use wasm imports); this
 // file carries no build constraint so the package exists for every target (godoc, go vet
 // ./...), and main_other.go gives native builds (go build ./...) a main that only explains
 // this. Build with scripts/build-edge; run locally with scripts/dev; measure with
