@@ -7,7 +7,8 @@
 //	go run ./scripts/bench-edge -stream 20           # streams of 20 chunks instead
 //	go run ./scripts/bench-edge -go base=/tmp/b -go new=edge/build   # two Go builds at once
 //	go run ./scripts/bench-edge -long 50000 -targets go   # memory over a long run
-//	go run ./scripts/bench-edge -profile /tmp/prof -go prof=/tmp/b  # where the CPU goes
+//	go run ./scripts/bench-edge -perf /tmp/perf      # where workerd's CPU goes (Linux perf)
+//	go run ./scripts/bench-edge -profile /tmp/prof -go prof=/tmp/b  # the V8 view of it
 //	go run ./scripts/bench-edge -js buffered=scripts/bench-edge/reference/buffered.js
 //	                                  # the Worker's I/O pattern in plain JS (see the file)
 //
@@ -80,6 +81,7 @@ type options struct {
 	stream      int
 	long        int
 	profile     string
+	perf        string
 	coldRuns    int
 	targets     string
 	gos         goFlags
@@ -114,6 +116,7 @@ func main() {
 	flag.IntVar(&o.warm, "warm", 2000, "unmeasured requests per target first (V8 tiers hot wasm up to optimised code only after thousands of calls)")
 	flag.IntVar(&o.stream, "stream", 0, "send streaming requests; the fake streams this many chunks (0: plain chat)")
 	flag.IntVar(&o.long, "long", 0, "long-run mode: this many requests per target at concurrency 4, printing RSS as it goes")
+	flag.StringVar(&o.perf, "perf", "", "perf mode: record each Worker's workerd with Linux perf over -n requests into `DIR`, print CPU per request by where it lands and what the Go Worker costs above the reference, skip the phases")
 	flag.StringVar(&o.profile, "profile", "", "profile mode: record a V8 CPU profile of each Worker over -n requests into `DIR`, print the top functions, skip the phases")
 	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
@@ -207,6 +210,10 @@ func run(t workerd.TB, o options) {
 	}
 	if o.profile != "" {
 		profileRun(t, client, targets, body, o.n4, o.profile)
+		return
+	}
+	if o.perf != "" {
+		perfRun(t, client, targets, body, o.n4, o.perf)
 		return
 	}
 	type phase struct {
