@@ -1,11 +1,14 @@
 // A second plain-JavaScript reference for scripts/bench-edge: the pass-through done the way
-// Switchyard's Worker has to do it, with no routing at all. Both bodies are read whole and
-// handed over as bytes, headers are copied into arrays, the response is a new Response, and
-// ctx.waitUntil holds a promise resolved after the response, as worker.mjs does for Go's
-// after-response work. What it costs above reference/worker.js is the price of the I/O
-// pattern alone; what the Go Worker costs above it is Go's (runtime, glue and router).
+// Switchyard's Worker has to do it, with no routing at all. The request body is read whole
+// and handed over as bytes; a JSON answer is read whole too, an event stream is read and
+// re-enqueued by JS chunk by chunk (the Worker relays each network read through Go);
+// headers are copied into arrays, the response is a new Response, and ctx.waitUntil holds
+// a promise resolved after the response, as worker.mjs does for Go's after-response work.
+// What it costs above reference/worker.js is the price of the I/O pattern alone; what the
+// Go Worker costs above it is Go's (runtime, glue and router).
 //
 //	go run ./scripts/bench-edge -js buffered=scripts/bench-edge/reference/buffered.js
+//	go run ./scripts/bench-edge -stream 20 -js buffered=scripts/bench-edge/reference/buffered.js
 export default {
   async fetch(request, env, ctx) {
     const body = new Uint8Array(await request.arrayBuffer());
@@ -15,10 +18,22 @@ export default {
       body: body.slice(),
     });
     const head = [...r.headers];
-    const out = new Uint8Array(await r.arrayBuffer());
+    let out;
+    if ((r.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+      const reader = r.body.getReader();
+      out = new ReadableStream({
+        async pull(c) {
+          const { done, value } = await reader.read();
+          if (done) c.close();
+          else c.enqueue(value.slice());
+        },
+      });
+    } else {
+      out = new Uint8Array(await r.arrayBuffer()).slice();
+    }
     let done;
     ctx.waitUntil(new Promise((resolve) => (done = resolve)));
-    const response = new Response(out.slice(), { status: r.status, headers: head });
+    const response = new Response(out, { status: r.status, headers: head });
     Promise.resolve().then(done);
     return response;
   },
