@@ -36,7 +36,7 @@ func jsParcel(port int32, key uint32, lens unsafe.Pointer, n int32) int32
 func jsTake(port int32, key uint32, dst unsafe.Pointer)
 
 //go:wasmimport switchyard fetch
-func jsFetch(port int32, id uint32, url, method, head string, body unsafe.Pointer, n int32) bool
+func jsFetch(port int32, id uint32, request string, body unsafe.Pointer, n int32) bool
 
 //go:wasmimport switchyard abort
 func jsAbort(port int32, id uint32)

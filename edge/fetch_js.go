@@ -42,7 +42,7 @@ func (x *exchange) fetch(req *http.Request) (*http.Response, error) {
 		body, n = p, int32(len(p))
 	}
 	id, ch := theOps.start()
-	if !jsFetch(x.port, id, req.URL.String(), req.Method, flatHeader(req.Header, ""), ptr(body), n) {
+	if !jsFetch(x.port, id, flatHeader(req.Header, "", req.Method, req.URL.String()), ptr(body), n) {
 		theOps.forget(id)
 		return nil, errEnded
 	}

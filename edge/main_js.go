@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core"
@@ -16,8 +17,8 @@ import (
 
 // main runs once per isolate: edge/worker.mjs starts this program on the isolate's first
 // request and keeps it for every later one (edge/README.md). It wires what the isolate
-// shares, tells worker.mjs it is ready, and then starts a goroutine for every request the
-// serve export hands over.
+// shares, starts the first server goroutine for the requests the serve export hands over,
+// and tells worker.mjs it is ready.
 func main() {
 	// The isolate has 128 MB for JS and this program's linear memory together, and linear
 	// memory never shrinks: collect harder well before that.
@@ -41,9 +42,25 @@ func main() {
 	// The GC starts its worker goroutines on its first cycle, and waits for them: do that
 	// now, not inside an export, which must never block (bridge_js.go).
 	runtime.GC()
+	iso.idle.Store(1)
+	go iso.server()
 	jsReady()
+	select {} // the servers run everything from here
+}
+
+// server serves requests from the inbox, one after another, for as long as the instance
+// lives. Servers take arrivals themselves rather than through a dispatcher goroutine, so a
+// request wakes one goroutine, not two. One server is always waiting: the one that takes
+// the last idle turn first starts another, so a request never waits for one that blocks
+// on I/O. There are as many as were ever busy at once, plus one; each keeps its grown stack.
+func (iso *isolate) server() {
 	for a := range inbox {
-		iso.pool.Go(func() { iso.serve(a) })
+		if iso.idle.Add(-1) == 0 {
+			iso.idle.Add(1)
+			go iso.server()
+		}
+		iso.serve(a)
+		iso.idle.Add(1)
 	}
 }
 
@@ -51,7 +68,8 @@ func main() {
 // concurrent requests and safe for that; everything per request lives in an exchange.
 type isolate struct {
 	id        string       // random; reported to tests through the test hooks only
-	pool      *gopool.Pool // runs serve and deferred tasks, reusing goroutines
+	idle      atomic.Int32 // servers waiting on the inbox
+	pool      *gopool.Pool // runs tasks deferred after a request has ended, reusing goroutines
 	transport http.RoundTripper
 	rand      *lockedSource
 	keys      store.Keys

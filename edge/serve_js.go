@@ -26,8 +26,10 @@ type exchange struct {
 	env    envView
 	cancel context.CancelFunc
 
-	mu   sync.Mutex
-	work int // the handler plus deferred tasks still running; at zero the port ends
+	mu       sync.Mutex
+	work     int      // the handler plus deferred tasks still running; at zero the port ends
+	answered bool     // the handler has returned and its deferred tasks have run
+	later    []func() // tasks deferred while the handler ran (see defer_)
 }
 
 type exchangeKey struct{}
@@ -56,6 +58,7 @@ func (iso *isolate) serve(a arrival) {
 		x.run(testHooks(x, iso.handler(x)), w, req)
 	}
 	w.end()
+	x.runLater()
 	x.release()
 }
 
@@ -88,22 +91,50 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	io.WriteString(w, body)
 }
 
-// defer_ is core.Config.Defer: task runs now, on a goroutine of its own (from the pool),
-// and the request's port (and with it ctx.waitUntil) stays open until it ends. A panicking
-// task is logged.
+// defer_ is core.Config.Defer. A task deferred while the handler runs (the usual case:
+// core records routing stats as it finishes) runs on the request's own goroutine once the
+// response has been handed over, before the port ends; one deferred later runs on a
+// goroutine of its own (from the pool). Either way the request's port (and with it
+// ctx.waitUntil) stays open until the task ends. A panicking task is logged.
 func (x *exchange) defer_(task func()) {
 	x.mu.Lock()
+	if !x.answered {
+		x.later = append(x.later, task)
+		x.mu.Unlock()
+		return
+	}
 	x.work++
 	x.mu.Unlock()
 	x.iso.pool.Go(func() {
 		defer x.release()
-		defer func() {
-			if v := recover(); v != nil {
-				logf("panic in deferred task: %v\n%s", v, debug.Stack())
-			}
-		}()
-		task()
+		runTask(task)
 	})
+}
+
+// runLater runs the tasks deferred while the handler ran, and any those defer in turn.
+func (x *exchange) runLater() {
+	for {
+		x.mu.Lock()
+		tasks := x.later
+		x.later = nil
+		x.answered = len(tasks) == 0
+		x.mu.Unlock()
+		if len(tasks) == 0 {
+			return
+		}
+		for _, t := range tasks {
+			runTask(t)
+		}
+	}
+}
+
+func runTask(task func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			logf("panic in deferred task: %v\n%s", v, debug.Stack())
+		}
+	}()
+	task()
 }
 
 // release ends one piece of the request's work; after the last, the port ends.
@@ -121,11 +152,13 @@ func (x *exchange) release() {
 // request builds the *http.Request from the request's parcel (method, URL, headers, and
 // the body when it came whole; a larger body is read from the JS stream in slot).
 func (x *exchange) request(ctx context.Context, slot int32) (*http.Request, error) {
-	var p [4][]byte
+	var p [2][]byte // "method\nurl\nheaders", and the body when it came whole
 	if !takeParcel(x.port, 0, nil, p[:]) {
 		return nil, errEnded
 	}
-	method, rawURL, head, body := str(p[0]), str(p[1]), str(p[2]), p[3]
+	method, rest, _ := strings.Cut(str(p[0]), "\n")
+	rawURL, head, _ := strings.Cut(rest, "\n")
+	body := p[1]
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -276,24 +309,37 @@ func bodyAllowed(status int) bool {
 // parseHeader reads worker.mjs's "name\nvalue\n" form. Fetch has already joined repeated
 // headers with ", ", so each name comes once.
 func parseHeader(s string) http.Header {
-	h := make(http.Header, strings.Count(s, "\n")/2)
-	for s != "" {
+	n := strings.Count(s, "\n") / 2
+	h := make(http.Header, n)
+	vals := make([]string, n) // one allocation for every value
+	for i := 0; s != ""; i++ {
 		name, rest, ok1 := strings.Cut(s, "\n")
 		val, rest2, ok2 := strings.Cut(rest, "\n")
 		if !ok1 || !ok2 {
 			break
 		}
+		vals[i] = val
 		k := http.CanonicalHeaderKey(name)
-		h[k] = append(h[k], val)
+		if old, ok := h[k]; ok {
+			h[k] = append(old, val)
+		} else {
+			h[k] = vals[i : i+1 : i+1]
+		}
 		s = rest2
 	}
 	return h
 }
 
 // flatHeader writes h in worker.mjs's "name\nvalue\n" form, leaving out skip and any
-// header with CR or LF in it, which HTTP forbids and which would break the form.
-func flatHeader(h http.Header, skip string) string {
+// header with CR or LF in it, which HTTP forbids and which would break the form. Each of
+// lead comes first, on a line of its own.
+func flatHeader(h http.Header, skip string, lead ...string) string {
 	var b strings.Builder
+	b.Grow(256)
+	for _, s := range lead {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
 	for k, vs := range h {
 		if k == skip || strings.ContainsAny(k, "\r\n") {
 			continue

@@ -49,8 +49,10 @@ export default {
       const reader = request.body !== null && body === null ? handle(port, request.body.getReader()) : -1;
       let id = envIds.get(env);
       if (id === undefined) envIds.set(env, (id = ++envSeq));
-      // The request's parcel (key 0): Go takes it when its goroutine starts.
-      port.parcels.set(0, [utf8.encode(request.method), utf8.encode(request.url), utf8.encode(flat(request.headers)), body]);
+      // The request's parcel (key 0), which Go takes when it starts on the request: method,
+      // URL and headers as one "method\nurl\nname\nvalue\n…" string (neither a method nor a
+      // parsed URL holds a newline), and the body.
+      port.parcels.set(0, [utf8.encode(request.method + "\n" + request.url + "\n" + flat(request.headers)), body]);
       enter(port, (ex) => {
         if (ex.serve(port.id, id, reader)) return true;
         port.responded = true; // Go's inbox is full: refuse without reaching Go
@@ -265,10 +267,12 @@ function imports(me) {
       for (const b of parts) if (b) { mem.set(b, at); at += b.length; }
     },
     // fetch answers status, headers, and either the whole body (small, not an event
-    // stream) or a reader slot, so that a stream crosses to Go once per network read.
-    fetch: (pid, id, uP, uN, mP, mN, hP, hN, bP, bN) => {
+    // stream) or a reader slot, so that a stream crosses to Go once per network read. The
+    // request comes as one "method\nurl\nname\nvalue\n…" string, and its body.
+    fetch: (pid, id, sP, sN, bP, bN) => {
       const port = portOf(pid);
-      const url = str(uP, uN), method = str(mP, mN), head = headers(str(hP, hN)), body = bytes(bP, bN);
+      const s = str(sP, sN), i = s.indexOf("\n"), j = s.indexOf("\n", i + 1);
+      const method = s.slice(0, i), url = s.slice(i + 1, j), head = headers(s.slice(j + 1)), body = bytes(bP, bN);
       return op(port, id, async () => {
         const ac = new AbortController();
         port.aborts.set(id, ac);
