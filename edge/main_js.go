@@ -78,6 +78,10 @@ type isolate struct {
 	env       envCache
 }
 
+// newHandler builds a request's handler: the router, or in a benchfloor build the bare
+// relay that scripts/bench-edge -floor measures (floor_js.go).
+var newHandler = (*isolate).handler
+
 // handler builds the router for one request. core.New is cheap (no I/O, a few small
 // allocations), and building it per request is what gives each request its own env and
 // its own deferred-work tracking while everything else is shared.

@@ -55,7 +55,7 @@ func (iso *isolate) serve(a arrival) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Bad request")
 	} else {
-		x.run(testHooks(x, iso.handler(x)), w, req)
+		x.run(testHooks(x, newHandler(iso, x)), w, req)
 	}
 	w.end()
 	x.runLater()

@@ -428,8 +428,10 @@ function alarm(me, port) {
   if (d === null) return;
   for (const p of me.alarmed) if (p.alarm.at <= d.at) return;
   if (port === null || port.ended) {
+    // The newest live port: ports mostly end in the order they came, so the alarm then
+    // outlasts the others in flight instead of moving again when the next one ends.
     port = null;
-    for (const p of me.ports.values()) if (!p.ended) { port = p; break; }
+    for (const p of me.ports.values()) if (!p.ended) port = p;
     if (port === null) return; // the next request adopts it (open)
   }
   post(port, () => {

@@ -11,6 +11,8 @@
 //	go run ./scripts/bench-edge -profile /tmp/prof -go prof=/tmp/b  # the V8 view of it
 //	go run ./scripts/bench-edge -js buffered=scripts/bench-edge/reference/buffered.js
 //	                                  # the Worker's I/O pattern in plain JS (see the file)
+//	go run ./scripts/bench-edge -floor -js buffered=scripts/bench-edge/reference/buffered.js
+//	                                  # and the same pattern through Go and the bridge, no router
 //
 // node.mjs beside it runs a Worker build in node, with an in-memory upstream, to measure or
 // profile (node --cpu-prof) the Worker's own code without workerd around it.
@@ -84,6 +86,7 @@ type options struct {
 	perf        string
 	coldRuns    int
 	targets     string
+	floor       bool
 	gos         goFlags
 	jss         goFlags // extra JavaScript Workers, [label=]FILE, for experiments
 }
@@ -120,6 +123,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "profile mode: record a V8 CPU profile of each Worker over -n requests into `DIR`, print the top functions, skip the phases")
 	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
+	flag.BoolVar(&o.floor, "floor", false, "also run the floor: the Worker built with -tags benchfloor, Go and the bridge relaying to the fake with no router (edge/floor_js.go)")
 	flag.Var(&o.gos, "go", "`[label=]DIR`: a Go Worker build (scripts/build-edge DIR); repeatable; default: build the current tree")
 	flag.Var(&o.jss, "js", "`[label=]FILE`: another JavaScript Worker to measure beside the reference (same env: UPSTREAM); repeatable")
 	flag.Parse()
@@ -168,6 +172,12 @@ func run(t workerd.TB, o options) {
 		for _, j := range o.jss {
 			targets = append(targets, startReference(t, root, wrangler, j.label, j.dir, base, o.coldRuns, body))
 		}
+	}
+	if o.floor {
+		dir := filepath.Join(t.TempDir(), "floor")
+		workerd.Run(t, root, []string{"GOFLAGS=-tags=benchfloor"}, filepath.Join(root, "scripts", "build-edge"), dir)
+		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: dir, Vars: map[string]string{"UPSTREAM": base}, Cold: true}
+		targets = append(targets, startPlain(t, "floor", opts, o.coldRuns, body))
 	}
 	if strings.Contains(o.targets, "go") {
 		gos := o.gos
@@ -288,9 +298,14 @@ func startReference(t workerd.TB, root, wrangler, name, script, base string, col
 			t.Fatal(err)
 		}
 	}
-	g := &target{name: name, key: "reference"}
 	opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, Config: filepath.Join(dir, "wrangler.toml"),
 		Vars: map[string]string{"UPSTREAM": base}, Cold: true}
+	return startPlain(t, name, opts, coldRuns, body)
+}
+
+// startPlain runs a Worker that relays whatever it is sent to env.UPSTREAM, with no key.
+func startPlain(t workerd.TB, name string, opts workerd.WorkerOptions, coldRuns int, body []byte) *target {
+	g := &target{name: name, key: "reference"}
 	for i := 0; i < coldRuns; i++ {
 		w := workerd.StartWorker(t, opts)
 		g.cold = append(g.cold, first(t, w.URL+"/", g.key, body))
