@@ -88,7 +88,7 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	if f != nil || done {
 		return failed(f), done
 	}
-	if ck.err != nil {
+	if ck.resp == nil {
 		return failure{code: "connection_error", message: scrub(ck.err.Error(), key), action: route.Next}, false
 	}
 	cl.resp = ck.resp
@@ -98,11 +98,14 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 		}
 		return x.relay(cl, x.stamp(a), q, deadline, ka)
 	}
-	// The headers are in: what is left is reading the body, bounded by the idle timeout.
-	deadline.Reset(x.h.idle)
-	rest, f, done := x.await(cl, deadline, ka)
-	if f != nil || done {
-		return failed(f), done
+	// The headers are in: what is left is reading the body (unless it came with them),
+	// bounded by the idle timeout.
+	rest := ck
+	if !ck.whole {
+		deadline.Reset(x.h.idle)
+		if rest, f, done = x.await(cl, deadline, ka); f != nil || done {
+			return failed(f), done
+		}
 	}
 	if rest.err != io.EOF {
 		return failure{code: "read_error", message: scrub(rest.err.Error(), key), action: route.Next}, false

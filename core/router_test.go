@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,6 +57,44 @@ type rig struct {
 // a provider not listed has no key.
 func newRig(t *testing.T, scripts map[string]string, extra ...string) *rig {
 	t.Helper()
+	return newRigOn(t, http.DefaultTransport, scripts, extra...)
+}
+
+// wholeTransport answers like the Worker's fetch: a body that is not an event stream comes
+// read in full, as a body core can take whole (call.go, wholeBody).
+type wholeTransport struct{}
+
+type wholeBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (w wholeBody) Whole() []byte { return w.b }
+func (wholeBody) Close() error    { return nil }
+
+func (wholeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = wholeBody{bytes.NewReader(b), b}
+	return resp, nil
+}
+
+// transports are the two ways a body reaches core: read through (servers, Lambda) and
+// whole (the Worker).
+var transports = []struct {
+	name string
+	rt   http.RoundTripper
+}{{"read", http.DefaultTransport}, {"whole", wholeTransport{}}}
+
+func newRigOn(t *testing.T, rt http.RoundTripper, scripts map[string]string, extra ...string) *rig {
+	t.Helper()
 	up := providertest.NewServer()
 	t.Cleanup(up.Close)
 	env := map[string]string{
@@ -76,7 +115,7 @@ func newRig(t *testing.T, scripts map[string]string, extra ...string) *rig {
 		t.Fatal(err)
 	}
 	h := core.New(core.Config{
-		Transport: http.DefaultTransport,
+		Transport: rt,
 		Stores:    stores,
 		Env:       func(k string) string { return env[k] },
 		Now:       func() time.Time { return time.Unix(1760000000, 0) },
@@ -140,7 +179,13 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
 const hello = `{"model":"test/llama","provider":{"sort":"price"},"messages":[{"role":"user","content":"hi"}]`
 
 func TestNonStreaming(t *testing.T) {
-	r := newRig(t, map[string]string{"p1": "/text/hello%20%C3%A9%E2%9C%93", "p2": "/ok"})
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) { testNonStreaming(t, tr.rt) })
+	}
+}
+
+func testNonStreaming(t *testing.T, rt http.RoundTripper) {
+	r := newRigOn(t, rt, map[string]string{"p1": "/text/hello%20%C3%A9%E2%9C%93", "p2": "/ok"})
 	body := `{"temperature":0.25,  "model":"test/llama","provider":{"sort":"price"},"models":["test/small"],"transforms":[],"messages":[{"role":"user","content":"hi \u00e9"}],"user":"u-1"}`
 	resp, b := r.chat(body)
 	wantStatus(t, resp, b, 200)
@@ -270,28 +315,30 @@ func TestFallback(t *testing.T) {
 			200, "Provider Two", "test/small", []string{"p2"}, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := newRig(t, tt.scripts, "SWITCHYARD_FIRST_BYTE_TIMEOUT_MS", "300")
-			resp, b := r.chat(tt.body)
-			wantStatus(t, resp, b, tt.status)
-			if got := strings.Join(r.calls(), ","); got != strings.Join(tt.calls, ",") {
-				t.Errorf("upstream calls %s, want %s", got, strings.Join(tt.calls, ","))
-			}
-			if strings.Contains(tt.body, `"stream":true`) {
-				data, _, _ := readSSE(t, strings.NewReader(string(b)))
-				b = []byte(data[0])
-			}
-			res := gjson.ParseBytes(b)
-			if tt.status == 200 {
-				if res.Get("provider").Str != tt.provider || res.Get("model").Str != tt.model {
-					t.Errorf("served by %q/%q, want %q/%q", res.Get("provider").Str, res.Get("model").Str, tt.provider, tt.model)
+		for _, tr := range transports {
+			t.Run(tt.name+"/"+tr.name, func(t *testing.T) {
+				r := newRigOn(t, tr.rt, tt.scripts, "SWITCHYARD_FIRST_BYTE_TIMEOUT_MS", "300")
+				resp, b := r.chat(tt.body)
+				wantStatus(t, resp, b, tt.status)
+				if got := strings.Join(r.calls(), ","); got != strings.Join(tt.calls, ",") {
+					t.Errorf("upstream calls %s, want %s", got, strings.Join(tt.calls, ","))
 				}
-				return
-			}
-			if res.Get("error.code").Int() != int64(tt.status) || !strings.Contains(res.Get("error.message").Str, tt.errSubstr) {
-				t.Errorf("error body %s", b)
-			}
-		})
+				if strings.Contains(tt.body, `"stream":true`) {
+					data, _, _ := readSSE(t, strings.NewReader(string(b)))
+					b = []byte(data[0])
+				}
+				res := gjson.ParseBytes(b)
+				if tt.status == 200 {
+					if res.Get("provider").Str != tt.provider || res.Get("model").Str != tt.model {
+						t.Errorf("served by %q/%q, want %q/%q", res.Get("provider").Str, res.Get("model").Str, tt.provider, tt.model)
+					}
+					return
+				}
+				if res.Get("error.code").Int() != int64(tt.status) || !strings.Contains(res.Get("error.message").Str, tt.errSubstr) {
+					t.Errorf("error body %s", b)
+				}
+			})
+		}
 	}
 }
 
