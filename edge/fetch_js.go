@@ -34,8 +34,13 @@ func (x *exchange) fetch(req *http.Request) (*http.Response, error) {
 	var body []byte
 	n := int32(-1) // no body
 	if req.Body != nil && req.Body != http.NoBody {
-		p, err := io.ReadAll(req.Body)
+		// Into one buffer of the declared length: core's bodies are bytes.Readers, whose
+		// WriteTo hands io.Copy everything at once.
+		var buf bytes.Buffer
+		buf.Grow(int(max(req.ContentLength, 0)))
+		_, err := io.Copy(&buf, req.Body)
 		req.Body.Close()
+		p := buf.Bytes()
 		if err != nil {
 			return nil, err
 		}

@@ -383,8 +383,10 @@ function end(port, crash) {
     try { port.ctl?.error(new Error("internal error")); } catch {}
   } else {
     // Failed ops are reported after the current call into Go returns, not inside it.
-    const fails = [...port.pending.values()];
-    Promise.resolve().then(() => fails.forEach((f) => f()));
+    if (port.pending.size > 0) {
+      const fails = [...port.pending.values()];
+      Promise.resolve().then(() => fails.forEach((f) => f()));
+    }
   }
   port.queue = [];
   alarm(me, null);
