@@ -22,9 +22,12 @@ const perfHz = 4000
 // perfRun records each Worker's workerd (the runtime one, not wrangler's proxy) with Linux
 // perf while it serves n requests at concurrency 4, and prints where its CPU goes per
 // request: workerd's own code (C++ and V8 builtins; workerd ships with symbols), JIT code
-// (JavaScript and WebAssembly, unnamed), the kernel and libc, then the symbols that cost
-// each Worker the most more than the first target (the JavaScript reference). Unlike
-// -profile it slows nothing down and sees workerd's own work, which is most of a request.
+// (JavaScript and WebAssembly), the kernel and libc, then what each Worker costs above the
+// one before it, by place and by symbol. The targets come in the order js, the -js ones,
+// floor, the Go builds, so with -floor -js buffered=… each step is one layer: the buffered
+// I/O pattern, then Go and the bridge, then the router. Unlike -profile it slows nothing
+// down and sees workerd's own work, which is most of a request. JIT code is unnamed (one
+// "JIT" entry) unless workerd writes a perf map, which wrangler has no option for.
 func perfRun(t workerd.TB, client *http.Client, targets []*target, body []byte, n int, dir string) {
 	if _, err := exec.LookPath("perf"); err != nil {
 		t.Fatalf("-perf needs Linux perf on PATH (Debian: apt-get install linux-perf)")
@@ -32,8 +35,8 @@ func perfRun(t workerd.TB, client *http.Client, targets []*target, body []byte, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var base map[string]float64
-	var baseName string
+	var prev map[string]float64
+	var prevName string
 	for _, g := range targets {
 		if g.pid == 0 {
 			continue // calling the fake directly: no workerd
@@ -56,12 +59,11 @@ func perfRun(t workerd.TB, client *http.Client, targets []*target, body []byte, 
 			t.Fatal(err)
 		}
 		fmt.Printf("\nperf %s: %d requests at concurrency 4 → %s\n", g.name, n, out)
-		printDSOs(syms)
-		if base == nil {
-			base, baseName = syms, g.name
-			continue
+		printDSOs(syms, prev, prevName)
+		if prev != nil {
+			printExtra(syms, prev, prevName, 25)
 		}
-		printExtra(syms, base, baseName, 25)
+		prev, prevName = syms, g.name
 	}
 }
 
@@ -94,7 +96,11 @@ func perfSymbols(data string, requests int) (map[string]float64, error) {
 		if _, s, ok := strings.Cut(sym, "] "); ok {
 			sym = s
 		}
-		syms[perfClass(dso)+"\t"+strings.TrimSpace(sym)] += float64(samples) * 1e6 / perfHz / float64(requests)
+		class, sym := perfClass(strings.TrimSpace(dso)), strings.TrimSpace(sym)
+		if class == "JIT" && strings.HasPrefix(sym, "0x") {
+			sym = "(unnamed)" // an address: one entry for all, rather than thousands of crumbs
+		}
+		syms[class+"\t"+sym] += float64(samples) * 1e6 / perfHz / float64(requests)
 	}
 	return syms, sc.Err()
 }
@@ -111,14 +117,10 @@ func perfClass(dso string) string {
 	return dso
 }
 
-func printDSOs(syms map[string]float64) {
-	by := map[string]float64{}
-	var total float64
-	for k, v := range syms {
-		dso, _, _ := strings.Cut(k, "\t")
-		by[dso] += v
-		total += v
-	}
+// printDSOs prints the CPU per request by place, and (given prev) what each place costs
+// above prev's.
+func printDSOs(syms, prev map[string]float64, prevName string) {
+	by, total := byDSO(syms)
 	names := make([]string, 0, len(by))
 	for d := range by {
 		names = append(names, d)
@@ -129,6 +131,26 @@ func printDSOs(syms map[string]float64) {
 		fmt.Printf("  %s %.1f", d, by[d])
 	}
 	fmt.Println()
+	if prev == nil {
+		return
+	}
+	pby, ptotal := byDSO(prev)
+	fmt.Printf("  %+10.1f µs/req above %s:", total-ptotal, prevName)
+	for _, d := range []string{"workerd", "JIT", "kernel", "libc.so.6"} {
+		fmt.Printf("  %s %+.1f", d, by[d]-pby[d])
+	}
+	fmt.Println()
+}
+
+func byDSO(syms map[string]float64) (map[string]float64, float64) {
+	by := map[string]float64{}
+	var total float64
+	for k, v := range syms {
+		dso, _, _ := strings.Cut(k, "\t")
+		by[dso] += v
+		total += v
+	}
+	return by, total
 }
 
 // printExtra prints the symbols with the most CPU per request above the baseline's.
