@@ -3,11 +3,9 @@ package core
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/switchyard-router/switchyard/core/api"
 	"github.com/switchyard-router/switchyard/core/provider"
@@ -77,73 +75,55 @@ func (x *exchange) attempt(a *route.Attempt) (failure, bool) {
 	if x.chat.Stream {
 		req.Header["Accept"] = sseType
 	}
-	cl := startCall(x.h.transport, req, x.chat.Stream)
-	defer cl.stop()
-	deadline := time.NewTimer(x.firstByteFor(a))
-	defer deadline.Stop()
-	ka := x.keepAliveTicker()
+	wd := newWatch(cancel, x.firstByteFor(a))
+	defer wd.stop()
+	ka := x.startKeepAlive()
 	defer ka.stop()
 
-	ck, f, done := x.await(cl, deadline, ka)
-	if f != nil || done {
-		return failed(f), done
+	resp, err := roundTrip(x.h.transport, req)
+	if err != nil {
+		return x.interrupted(wd, err, "connection_error", key)
 	}
-	if ck.resp == nil {
-		return failure{code: "connection_error", message: scrub(ck.err.Error(), key), action: route.Next}, false
-	}
-	cl.resp = ck.resp
-	if ck.resp.StatusCode/100 == 2 && x.chat.Stream {
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 && x.chat.Stream {
 		if spec != nil {
-			return x.relayTranslated(cl, spec.NewStream(x.options(spec, a, up)), spec.Framer(), x.stamp(a), key, deadline, ka)
+			return x.relayTranslated(resp.Body, spec.NewStream(x.options(spec, a, up)), spec.Framer(), x.stamp(a), key, wd, ka)
 		}
-		return x.relay(cl, x.stamp(a), q, deadline, ka)
+		return x.relay(resp.Body, x.stamp(a), q, wd, ka)
 	}
 	// The headers are in: what is left is reading the body (unless it came with them),
 	// bounded by the idle timeout.
-	rest := ck
-	if !ck.whole {
-		deadline.Reset(x.h.idle)
-		if rest, f, done = x.await(cl, deadline, ka); f != nil || done {
-			return failed(f), done
-		}
+	wd.reset(x.h.idle)
+	limit := maxResponseBody
+	if resp.StatusCode/100 != 2 {
+		limit = maxErrorBody
 	}
-	if rest.err != io.EOF {
-		return failure{code: "read_error", message: scrub(rest.err.Error(), key), action: route.Next}, false
+	raw, err := readAll(resp.Body, limit)
+	if err != nil {
+		return x.interrupted(wd, err, "read_error", key)
 	}
-	if ck.resp.StatusCode/100 != 2 {
+	if resp.StatusCode/100 != 2 {
 		if spec != nil {
-			return translatedFailure(spec, ck.resp, rest.b, key), false
+			return translatedFailure(spec, resp, raw, key), false
 		}
-		return upstreamFailure(ck.resp, rest.b, key), false
+		return upstreamFailure(resp, raw, key), false
 	}
 	if spec != nil {
-		return x.respondTranslated(rest.b, spec, x.options(spec, a, up), key)
+		return x.respondTranslated(raw, spec, x.options(spec, a, up), key)
 	}
-	return x.respond(rest.b, a, q, key)
+	return x.respond(raw, a, q, key)
 }
 
-// await waits for the call's next message while sending keep-alives. It returns a failure on
-// timeout and done when the client has gone away.
-func (x *exchange) await(cl *call, deadline *time.Timer, ka ticker) (chunk, *failure, bool) {
-	for {
-		select {
-		case ck := <-cl.c:
-			return ck, nil, false
-		case <-ka.c:
-			x.keepAlive()
-		case <-deadline.C:
-			return chunk{}, &failure{code: "timeout", message: "provider did not answer in time", action: route.Next}, false
-		case <-x.ctx.Done():
-			return chunk{}, nil, true
-		}
+// interrupted is the outcome of a wait on the upstream that failed with err: done when the
+// client went away, a timeout when the watch's deadline passed, else a failure with code.
+func (x *exchange) interrupted(wd *watch, err error, code, key string) (failure, bool) {
+	switch {
+	case x.ctx.Err() != nil:
+		return failure{}, true
+	case wd.expired():
+		return failure{code: "timeout", message: "provider did not answer in time", action: route.Next}, false
 	}
-}
-
-func failed(f *failure) failure {
-	if f == nil {
-		return failure{}
-	}
-	return *f
+	return failure{code: code, message: scrub(err.Error(), key), action: route.Next}, false
 }
 
 // respond relays a non-streaming answer with the router's stamp.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/switchyard-router/switchyard/core/api"
@@ -200,8 +201,10 @@ type exchange struct {
 	streamFailed bool
 	view         statsView // the stats snapshot (loadStats)
 	// committed: the 200 and SSE headers are out (keep-alive comments count), so any error
-	// from here on is written as a stream chunk.
+	// from here on is written as a stream chunk. wmu serialises writes to w and guards
+	// committed while keep-alives tick (stream.go).
 	committed bool
+	wmu       sync.Mutex
 	// started: model output reached the client, so falling back is no longer possible.
 	started bool
 	fails   []failure

@@ -373,6 +373,28 @@ func TestMidStreamFailure(t *testing.T) {
 	}
 }
 
+// TestStreamStall checks that the idle deadline reaches a stream body's reads: silence
+// after output has begun ends the stream with an error chunk, without a second call.
+func TestStreamStall(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			r := newRigOn(t, tr.rt, map[string]string{"p1": "/stream/3/300ms", "p2": "/ok"},
+				"SWITCHYARD_FIRST_BYTE_TIMEOUT_MS", "1000", "SWITCHYARD_STREAM_IDLE_TIMEOUT_MS", "100")
+			resp := r.post("/api/v1/chat/completions", testKey, hello+`,"stream":true}`)
+			data, _, _ := readSSE(t, resp.Body)
+			if resp.StatusCode != 200 || len(data) < 3 || data[len(data)-1] != "[DONE]" {
+				t.Fatalf("status %d, events %q", resp.StatusCode, data)
+			}
+			if e := gjson.Parse(data[len(data)-3]); e.Get("error.message").Str != "Provider stopped sending output" {
+				t.Errorf("no idle-timeout error chunk before the usage chunk: %q", data)
+			}
+			if n := len(r.up.Requests()); n != 1 {
+				t.Errorf("%d upstream calls: fell back after output reached the client", n)
+			}
+		})
+	}
+}
+
 func TestKeepAlive(t *testing.T) {
 	r := newRig(t, map[string]string{"p1": "/slow/400ms/fail/503", "p2": "/ok"}, "SWITCHYARD_KEEPALIVE_MS", "100")
 	resp := r.post("/api/v1/chat/completions", testKey, hello+`,"stream":true}`)

@@ -10,38 +10,72 @@ import (
 	"github.com/switchyard-router/switchyard/core/route"
 )
 
-// ticker is the keep-alive clock of a streaming attempt; its channel is nil (never fires)
-// for non-streaming requests.
-type ticker struct {
-	c <-chan time.Time
-	t *time.Ticker
+// keepAlive sends OpenRouter's SSE comment while a streaming attempt waits for model
+// output. Its ticks run on a timer's goroutine while the request's goroutine waits on the
+// upstream, so the two take turns writing under x.wmu. A comment commits the 200 (later
+// failures become error chunks) but is not model output: fallback to the next endpoint
+// stays possible.
+type keepAlive struct {
+	x       *exchange
+	t       *time.Timer
+	stopped bool // guarded by x.wmu
 }
 
-func (x *exchange) keepAliveTicker() ticker {
+// startKeepAlive returns nil (a keepAlive that never ticks) when there is nothing to keep
+// alive: a non-streaming request, or a stream whose output has begun.
+func (x *exchange) startKeepAlive() *keepAlive {
 	if !x.chat.Stream || x.started {
-		return ticker{}
+		return nil
 	}
-	t := time.NewTicker(x.h.keepAlive)
-	return ticker{c: t.C, t: t}
+	k := &keepAlive{x: x}
+	x.wmu.Lock() // a tick may come before k.t is set otherwise
+	k.t = time.AfterFunc(x.h.keepAlive, k.tick)
+	x.wmu.Unlock()
+	return k
 }
 
-func (k ticker) stop() {
-	if k.t != nil {
-		k.t.Stop()
+func (k *keepAlive) tick() {
+	k.x.wmu.Lock()
+	defer k.x.wmu.Unlock()
+	if !k.stopped {
+		k.x.send([]byte(": OPENROUTER PROCESSING\n\n"))
+		k.t.Reset(k.x.h.keepAlive)
 	}
 }
 
-// keepAlive sends OpenRouter's SSE comment while no model output has arrived. It commits
-// the 200: later failures become error chunks. It is not model output, so fallback to the
-// next endpoint stays possible.
-func (x *exchange) keepAlive() {
+// stop ends the keep-alives: none is written once it returns.
+func (k *keepAlive) stop() {
+	if k == nil {
+		return
+	}
+	k.x.wmu.Lock()
+	k.stopped = true
+	k.x.wmu.Unlock()
+	k.t.Stop()
+}
+
+// begin notes that model output is reaching the client: the attempt can no longer fall
+// back, and keep-alives end.
+func (x *exchange) begin(ka *keepAlive) {
 	if !x.started {
-		x.write([]byte(": OPENROUTER PROCESSING\n\n"))
+		ka.stop()
+		x.started = true
 	}
 }
 
-// write sends bytes to the client, committing the SSE headers on first use, and flushes.
+// write sends model output, or the stream's end, to the client.
 func (x *exchange) write(b []byte) bool {
+	if x.started && x.firstOut.IsZero() {
+		x.firstOut = time.Now() // time to first token, for the stats store
+	}
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	return x.send(b)
+}
+
+// send writes b, committing the SSE headers on first use, and flushes. The caller holds
+// x.wmu.
+func (x *exchange) send(b []byte) bool {
 	if !x.committed {
 		h := x.w.Header()
 		h["Content-Type"] = sseType
@@ -49,9 +83,6 @@ func (x *exchange) write(b []byte) bool {
 		h["X-Generation-Id"] = []string{x.id}
 		x.w.WriteHeader(http.StatusOK)
 		x.committed = true
-	}
-	if x.started && x.firstOut.IsZero() {
-		x.firstOut = time.Now() // time to first token, for the stats store
 	}
 	if _, err := x.w.Write(b); err != nil {
 		return false
@@ -64,7 +95,7 @@ func (x *exchange) write(b []byte) bool {
 // relay streams an OpenAI-compatible upstream to the client, one network read at a time:
 // each read's complete events are stamped and written together. Before any model output
 // the attempt can still fail over; after it, trouble ends the stream with an error chunk.
-func (x *exchange) relay(cl *call, st *provider.Stamp, q *compat.Row, deadline *time.Timer, ka ticker) (failure, bool) {
+func (x *exchange) relay(body io.Reader, st *provider.Stamp, q *compat.Row, wd *watch, ka *keepAlive) (failure, bool) {
 	rename := q != nil && q.RenamesReasoning()
 	var (
 		sc        provider.Scanner
@@ -84,84 +115,78 @@ func (x *exchange) relay(cl *call, st *provider.Stamp, q *compat.Row, deadline *
 		x.write(append(out, "data: [DONE]\n\n"...))
 		return failure{}, true
 	}
+	buf := make([]byte, readBuf)
 	for {
-		select {
-		case ck := <-cl.c:
-			if err := sc.Feed(ck.b); err != nil {
-				ck.err = err
+		n, rerr := body.Read(buf)
+		if err := sc.Feed(buf[:n]); err != nil {
+			rerr = err
+		}
+		done := false
+		for !done {
+			ev, ok := sc.Next()
+			if !ok {
+				break
 			}
-			cl.release(ck.b)
-			done := false
-			for !done {
-				ev, ok := sc.Next()
-				if !ok {
-					break
-				}
-				if string(ev.Data) == "[DONE]" {
-					done = true
-					break
-				}
-				mark := len(out)
-				out = append(out, "data: "...)
-				var seen provider.Seen
-				out, seen = provider.AppendStamped(out, ev.Data, st)
-				out = append(out, "\n\n"...)
-				if !seen.Valid {
-					out = out[:mark]
-					if !x.started && len(out) == 0 {
-						return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider sent an invalid stream event", action: route.Next}, false
-					}
-					x.started = true
-					return end(streamError("Provider sent an invalid stream event"))
-				}
-				if seen.Error != "" {
-					out = out[:mark]
-					if !x.started && len(out) == 0 {
-						return failure{status: http.StatusBadGateway, code: "stream_error", message: errorMessage(ev.Data), action: route.Next}, false
-					}
-					x.started = true
-					return end(streamError(errorMessage(ev.Data)))
-				}
-				if seen.Usage != "" {
-					usage = append(usage[:0], seen.Usage...)
-					usageSent = usageSent || seen.ChoicesEmpty
-				}
-				finished = finished || seen.Finished
+			if string(ev.Data) == "[DONE]" {
+				done = true
+				break
 			}
-			if len(out) > 0 {
-				x.started = true
-				if rename {
-					out = q.RenameReasoning(out)
+			mark := len(out)
+			out = append(out, "data: "...)
+			var seen provider.Seen
+			out, seen = provider.AppendStamped(out, ev.Data, st)
+			out = append(out, "\n\n"...)
+			if !seen.Valid {
+				out = out[:mark]
+				if !x.started && len(out) == 0 {
+					return failure{status: http.StatusBadGateway, code: "invalid_response", message: "provider sent an invalid stream event", action: route.Next}, false
 				}
-				if !x.write(out) {
-					return failure{}, true // the client went away
+				x.begin(ka)
+				return end(streamError("Provider sent an invalid stream event"))
+			}
+			if seen.Error != "" {
+				out = out[:mark]
+				if !x.started && len(out) == 0 {
+					return failure{status: http.StatusBadGateway, code: "stream_error", message: errorMessage(ev.Data), action: route.Next}, false
 				}
-				out = out[:0]
-				// From the first output on, the deadline bounds silence between reads.
-				// (Since Go 1.23, Reset on a timer leaves no stale tick behind.)
-				deadline.Reset(x.h.idle)
+				x.begin(ka)
+				return end(streamError(errorMessage(ev.Data)))
 			}
-			switch {
-			case done:
-				return end(nil)
-			case ck.err == nil:
-				continue
-			case !x.started:
-				return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
-			case ck.err == io.EOF && finished:
-				return end(nil) // some servers omit [DONE]
-			default:
-				return end(streamError("Provider disconnected unexpectedly"))
+			if seen.Usage != "" {
+				usage = append(usage[:0], seen.Usage...)
+				usageSent = usageSent || seen.ChoicesEmpty
 			}
-		case <-ka.c:
-			x.keepAlive()
-		case <-deadline.C:
-			if !x.started {
-				return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
+			finished = finished || seen.Finished
+		}
+		if len(out) > 0 {
+			x.begin(ka)
+			if rename {
+				out = q.RenameReasoning(out)
 			}
+			if !x.write(out) {
+				return failure{}, true // the client went away
+			}
+			out = out[:0]
+			// From the first output on, the deadline bounds silence between reads.
+			wd.reset(x.h.idle)
+		}
+		switch {
+		case done:
+			return end(nil)
+		case rerr == nil:
+			continue
+		case x.ctx.Err() != nil:
+			return failure{}, true // the client went away
+		case wd.expired() && !x.started:
+			return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
+		case wd.expired():
 			return end(streamError("Provider stopped sending output"))
-		case <-x.ctx.Done():
-			return failure{}, true
+		case !x.started:
+			return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
+		case rerr == io.EOF && finished:
+			return end(nil) // some servers omit [DONE]
+		default:
+			return end(streamError("Provider disconnected unexpectedly"))
 		}
 	}
 }
@@ -203,7 +228,7 @@ func (x *exchange) usageChunk(dst []byte, st *provider.Stamp, usage string) []by
 // produce are written together. The same rules as relay apply: before model output an
 // upstream error can still fail over; after it, trouble ends the stream with an error
 // chunk, and every stream ends with the usage chunk.
-func (x *exchange) relayTranslated(cl *call, tr provider.Stream, fr provider.Framer, st *provider.Stamp, key string, deadline *time.Timer, ka ticker) (failure, bool) {
+func (x *exchange) relayTranslated(body io.Reader, tr provider.Stream, fr provider.Framer, st *provider.Stamp, key string, wd *watch, ka *keepAlive) (failure, bool) {
 	var out []byte
 	end := func(e *Error) (failure, bool) {
 		if e != nil {
@@ -213,59 +238,54 @@ func (x *exchange) relayTranslated(cl *call, tr provider.Stream, fr provider.Fra
 		x.write(append(out, "data: [DONE]\n\n"...))
 		return failure{}, true
 	}
+	buf := make([]byte, readBuf)
 	for {
-		select {
-		case ck := <-cl.c:
-			if err := fr.Feed(ck.b); err != nil {
-				ck.err = err
+		n, rerr := body.Read(buf)
+		if err := fr.Feed(buf[:n]); err != nil {
+			rerr = err
+		}
+		done := false
+		for !done {
+			ev, ok := fr.Next()
+			if !ok {
+				break
 			}
-			cl.release(ck.b)
-			done := false
-			for !done {
-				ev, ok := fr.Next()
-				if !ok {
-					break
+			var err error
+			if out, err = tr.Event(out, ev); err != nil {
+				f := adapterFailure(err, key)
+				if !x.started && len(out) == 0 {
+					return f, false
 				}
-				var err error
-				if out, err = tr.Event(out, ev); err != nil {
-					f := adapterFailure(err, key)
-					if !x.started && len(out) == 0 {
-						return f, false
-					}
-					x.started = true
-					return end(streamError(f.message))
-				}
-				done = tr.State().Done
+				x.begin(ka)
+				return end(streamError(f.message))
 			}
-			if len(out) > 0 {
-				x.started = true
-				if !x.write(out) {
-					return failure{}, true // the client went away
-				}
-				out = out[:0]
-				deadline.Reset(x.h.idle)
+			done = tr.State().Done
+		}
+		if len(out) > 0 {
+			x.begin(ka)
+			if !x.write(out) {
+				return failure{}, true // the client went away
 			}
-			switch {
-			case done:
-				return end(nil)
-			case ck.err == nil:
-				continue
-			case ck.err == io.EOF && tr.State().Finished:
-				return end(nil) // Gemini ends the stream after its finishReason chunk
-			case !x.started:
-				return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
-			default:
-				return end(streamError("Provider disconnected unexpectedly"))
-			}
-		case <-ka.c:
-			x.keepAlive()
-		case <-deadline.C:
-			if !x.started {
-				return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
-			}
+			out = out[:0]
+			wd.reset(x.h.idle)
+		}
+		switch {
+		case done:
+			return end(nil)
+		case rerr == nil:
+			continue
+		case x.ctx.Err() != nil:
+			return failure{}, true // the client went away
+		case wd.expired() && !x.started:
+			return failure{code: "timeout", message: "no stream output before the first-byte deadline", action: route.Next}, false
+		case wd.expired():
 			return end(streamError("Provider stopped sending output"))
-		case <-x.ctx.Done():
-			return failure{}, true
+		case rerr == io.EOF && tr.State().Finished:
+			return end(nil) // Gemini ends the stream after its finishReason chunk
+		case !x.started:
+			return failure{status: http.StatusBadGateway, code: "empty_stream", message: "provider closed the stream without output", action: route.Next}, false
+		default:
+			return end(streamError("Provider disconnected unexpectedly"))
 		}
 	}
 }

@@ -17,6 +17,9 @@ type jsBody struct {
 	rest   []byte
 	err    error // sticky: io.EOF or the read error
 	closed atomic.Bool
+	// unwatch stops the upstream request's context from closing the body (fetch_js.go);
+	// nil for a request body.
+	unwatch func() bool
 }
 
 var errClosed = errors.New("edge: body closed")
@@ -63,8 +66,15 @@ func (r *jsBody) Read(p []byte) (int, error) {
 
 // Close cancels the stream, which also ends a read in progress (it then reports EOF).
 func (r *jsBody) Close() error {
+	r.cancel()
+	if r.unwatch != nil {
+		r.unwatch()
+	}
+	return nil
+}
+
+func (r *jsBody) cancel() {
 	if !r.closed.Swap(true) {
 		jsCancel(r.x.port, r.slot)
 	}
-	return nil
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -18,7 +19,8 @@ import (
 // Go. The subrequest then belongs to that other request: using its body from the right one
 // fails with "Cannot perform I/O on behalf of a different request", and it is cancelled when
 // the other request ends (edge/README.md). It also ignored the request context, which this
-// transport honours: a cancelled context aborts the fetch.
+// transport honours as net/http does: a cancelled context aborts the fetch, or cancels the
+// body being read, which is how core's deadlines reach a stream (core/upstream.go).
 type transport struct{}
 
 func (transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -68,7 +70,10 @@ func (x *exchange) fetch(req *http.Request) (*http.Response, error) {
 	if p[1] != nil {
 		resp.Body, resp.ContentLength = &wholeBody{b: p[1]}, int64(len(p[1]))
 	} else {
-		resp.Body = &jsBody{x: x, slot: o.slot}
+		b := &jsBody{x: x, slot: o.slot}
+		// A read waits on its op alone; the request's context reaches it through Close.
+		b.unwatch = context.AfterFunc(req.Context(), b.cancel)
+		resp.Body = b
 		if n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil {
 			resp.ContentLength = n
 		}

@@ -195,6 +195,25 @@ func TestWorkerdIsolate(t *testing.T) {
 
 	})
 
+	t.Run("stall_stream", func(t *testing.T) {
+		t.Parallel()
+		// The upstream sends its role chunk at once, then one content chunk every 2 s;
+		// the idle deadline must end the stream in the Worker before the first of them:
+		// core's deadline reaches a read in progress through the upstream request's
+		// context, which cancels the JS body reader (edge/fetch_js.go).
+		w, key := start(t, func(string) string { return "/stream/3/2s" },
+			map[string]string{"SWITCHYARD_STREAM_IDLE_TIMEOUT_MS": "300"})
+		begin := time.Now()
+		r := post(t, w.URL+"/api/v1/chat/completions", key, `{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`)
+		took := time.Since(begin)
+		if r.status != http.StatusOK || !strings.Contains(string(r.body), "Provider stopped sending output") || !strings.HasSuffix(string(r.body), "data: [DONE]\n\n") {
+			t.Fatalf("status %d, body %s; want the idle-timeout error chunk, then [DONE]", r.status, r.body)
+		}
+		if took > 1800*time.Millisecond {
+			t.Errorf("the stream ended after %v; want the 300ms idle deadline, well before the next chunk at 2s", took)
+		}
+	})
+
 	// Its own Worker: the requests above leave the hanging provider unstable, and the
 	// planner would then try it last.
 	t.Run("hang_stream", func(t *testing.T) {
