@@ -61,7 +61,7 @@ func newRig(t *testing.T, scripts map[string]string, extra ...string) *rig {
 }
 
 // wholeTransport answers like the Worker's fetch: a body that is not an event stream comes
-// read in full, as a body core can take whole (call.go, wholeBody).
+// read in full, as a body core can take whole (upstream.go, wholeBody).
 type wholeTransport struct{}
 
 type wholeBody struct {

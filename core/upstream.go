@@ -9,16 +9,10 @@ import (
 	"time"
 )
 
-// An attempt waits on its upstream on the request's own goroutine: the round trip, then
-// each read of the body. Deadlines reach those waits through the attempt's context, which
-// a watch cancels when one passes, and transports honour it as http.RoundTripper asks:
-// net/http aborts the round trip and the body's reads, the Worker's fetch aborts the
-// fetch and cancels the body's stream. The client going away cancels the same context.
-//
-// Calls used to run on a goroutine of their own so that every wait could race a timer in
-// a select (the first Worker fetch client ignored contexts). In WebAssembly that cost two
-// goroutine switches and three selects per network read of a stream, and one hand-off per
-// request: a tenth of the Go Worker's CPU above the bare bridge (bench-edge -perf).
+// An attempt waits on its upstream on the request's own goroutine (the round trip, then
+// each body read), and deadlines reach those waits by cancelling the attempt's context,
+// which transports honour as http.RoundTripper asks. Why not a goroutine per call:
+// RATIONALE.md, "Upstream waits run inline".
 
 // watch is an attempt's deadline: when it passes, the attempt's context is cancelled and
 // expired reports it, which tells a timeout from other errors the cancelled waits return.
@@ -36,7 +30,7 @@ func newWatch(cancel context.CancelFunc, d time.Duration) *watch {
 	return w
 }
 
-// reset moves the deadline to d from now, unless it has passed already.
+// reset moves the deadline to d from now (once passed, expired stays true).
 func (w *watch) reset(d time.Duration) { w.t.Reset(d) }
 func (w *watch) stop()                 { w.t.Stop() }
 func (w *watch) expired() bool         { return w.gone.Load() }

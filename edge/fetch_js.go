@@ -82,9 +82,8 @@ func (x *exchange) fetch(req *http.Request) (*http.Response, error) {
 }
 
 // wholeBody is an upstream body that came in one piece. core takes its bytes as they are
-// (core/call.go, wholeBody) instead of reading them on the call's goroutine and handing
-// them over in a second message. (Not an embedded bytes.Reader: its dozen promoted
-// methods cost the Worker 7 KB.)
+// (core/upstream.go, wholeBody) instead of reading them into a buffer of its own. (Not an
+// embedded bytes.Reader: its dozen promoted methods cost the Worker 7 KB.)
 type wholeBody struct {
 	b   []byte
 	off int
