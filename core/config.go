@@ -17,7 +17,10 @@ type Config struct {
 	// and not an *http.Client because Client.Do links net/http's whole client (TLS, HTTP/2,
 	// proxies) into the Worker whether it runs or not: 1.2 MB of gzipped wasm. A client's
 	// policies would not apply anyway: deadlines and retries are the router's own, and a
-	// POST to an API is never meaningfully redirected.
+	// POST to an API is never meaningfully redirected. It must honour the request's
+	// context, as net/http does, until the body is closed: cancelling it ends a round trip
+	// or a body read in progress with an error. That is how deadlines and a departed client
+	// reach an attempt (upstream.go).
 	Transport http.RoundTripper
 	// Stores holds state kept between requests.
 	Stores store.Set

@@ -50,6 +50,9 @@ func (r *jsBody) Read(p []byte) (int, error) {
 	case o.status < 0:
 		r.err = failure(r.x.port, id, o, "edge: read")
 		return 0, r.err
+	case o.status == 1 && r.closed.Load():
+		r.err = errClosed // cancelled, not finished: a cut body must not read as whole
+		return 0, r.err
 	case o.status == 1:
 		r.err = io.EOF
 		return 0, r.err
@@ -64,7 +67,7 @@ func (r *jsBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close cancels the stream, which also ends a read in progress (it then reports EOF).
+// Close cancels the stream, which also ends a read in progress (it then fails).
 func (r *jsBody) Close() error {
 	r.cancel()
 	if r.unwatch != nil {
