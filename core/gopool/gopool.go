@@ -1,8 +1,9 @@
 // Package gopool runs tasks on goroutines that outlive them. A goroutine starts with a
-// small stack and grows it by copying as calls get deeper; a new goroutine per upstream
-// call, per Worker request and per deferred task paid that growth every time (a third of
-// the router's own time in BenchmarkPassthrough, a tenth of the Go runtime's share of a
-// Worker request in scripts/bench-edge -profile). A goroutine that has finished a task
+// small stack and grows it by copying as calls get deeper; a new goroutine per task paid
+// that growth every time (when core still ran each upstream call on a goroutine of its
+// own: a third of the router's own time in BenchmarkPassthrough, a tenth of the Go
+// runtime's share of a Worker request in scripts/bench-edge -profile). The Worker runs the
+// tasks core defers after a response here. A goroutine that has finished a task
 // waits for the next one with its grown stack. Idle goroutines are as many as were ever
 // busy at once, which the load bounds; the GC shrinks stacks that stay mostly unused.
 package gopool
