@@ -382,6 +382,10 @@ func once(c *http.Client, url, key string, body []byte) (time.Duration, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+key)
+	// Marked idempotent (a nil value: the header is not sent) so that net/http resends a
+	// POST that met a kept-alive connection wrangler's proxy had just closed ("connection
+	// reset by peer" before any answer), instead of aborting a run of thousands on it.
+	req.Header["Idempotency-Key"] = nil
 	begin := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
