@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // The floor: built only with -tags benchfloor, for scripts/bench-edge -floor. It swaps the
@@ -13,7 +14,8 @@ import (
 // env.UPSTREAM's chat completions URL through the same transport and relay the answer
 // through the same writer, as reference/worker.js does in JavaScript. What it costs above
 // reference/buffered.js is the price of Go and the bridge alone; what the routed Worker
-// costs above it is the router's.
+// costs above it is the router's. Given env.CANNED (bench-edge -null), it answers that at
+// once instead, calling nothing: what entering Go and leaving it costs by itself.
 func init() { newHandler = floor }
 
 func floor(iso *isolate, x *exchange) http.Handler {
@@ -21,6 +23,12 @@ func floor(iso *isolate, x *exchange) http.Handler {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "Bad request")
+			return
+		}
+		if canned := x.env.get("CANNED"); canned != "" {
+			w.Header()["Content-Type"] = []string{"application/json"}
+			w.Header()["Content-Length"] = []string{strconv.Itoa(len(canned))}
+			io.WriteString(w, canned)
 			return
 		}
 		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, x.env.get("UPSTREAM")+"/chat/completions", bytes.NewReader(body))

@@ -13,6 +13,7 @@
 //	                                  # the Worker's I/O pattern in plain JS (see the file)
 //	go run ./scripts/bench-edge -floor -js buffered=scripts/bench-edge/reference/buffered.js
 //	                                  # and the same pattern through Go and the bridge, no router
+//	go run ./scripts/bench-edge -null # what entering Go at all costs: no upstream, a canned answer
 //
 // node.mjs beside it runs a Worker build in node, with an in-memory upstream, to measure or
 // profile (node --cpu-prof) the Worker's own code without workerd around it.
@@ -87,6 +88,7 @@ type options struct {
 	coldRuns    int
 	targets     string
 	floor       bool
+	null        bool
 	gos         goFlags
 	jss         goFlags // extra JavaScript Workers, [label=]FILE, for experiments
 }
@@ -123,6 +125,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "profile mode: record a V8 CPU profile of each Worker over -n requests into `DIR`, print the top functions, skip the phases")
 	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
+	flag.BoolVar(&o.null, "null", false, "also run two Workers that answer at once with a canned completion and call no upstream: reference/null.js, and the floor build (edge/floor_js.go) given the same answer, which then only enters Go and leaves it")
 	flag.BoolVar(&o.floor, "floor", false, "also run the floor: the Worker built with -tags benchfloor, Go and the bridge relaying to the fake with no router (edge/floor_js.go)")
 	flag.Var(&o.gos, "go", "`[label=]DIR`: a Go Worker build (scripts/build-edge DIR); repeatable; default: build the current tree")
 	flag.Var(&o.jss, "js", "`[label=]FILE`: another JavaScript Worker to measure beside the reference (same env: UPSTREAM); repeatable")
@@ -168,15 +171,19 @@ func run(t workerd.TB, o options) {
 	targets := []*target{direct}
 	if strings.Contains(o.targets, "js") {
 		ref := filepath.Join(root, "scripts", "bench-edge", "reference", "worker.js")
-		targets = append(targets, startReference(t, root, wrangler, "js", ref, base, o.coldRuns, body))
+		vars := map[string]string{"UPSTREAM": base}
+		targets = append(targets, startReference(t, root, wrangler, "js", ref, vars, o.coldRuns, body))
 		for _, j := range o.jss {
-			targets = append(targets, startReference(t, root, wrangler, j.label, j.dir, base, o.coldRuns, body))
+			targets = append(targets, startReference(t, root, wrangler, j.label, j.dir, vars, o.coldRuns, body))
 		}
 	}
+	var floorDir string
+	if o.floor || o.null {
+		floorDir = filepath.Join(t.TempDir(), "floor")
+		workerd.Run(t, root, []string{"GOFLAGS=-tags=benchfloor"}, filepath.Join(root, "scripts", "build-edge"), floorDir)
+	}
 	if o.floor {
-		dir := filepath.Join(t.TempDir(), "floor")
-		workerd.Run(t, root, []string{"GOFLAGS=-tags=benchfloor"}, filepath.Join(root, "scripts", "build-edge"), dir)
-		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: dir, Vars: map[string]string{"UPSTREAM": base}, Cold: true}
+		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: floorDir, Vars: map[string]string{"UPSTREAM": base}, Cold: true}
 		targets = append(targets, startPlain(t, "floor", opts, o.coldRuns, body))
 	}
 	if strings.Contains(o.targets, "go") {
@@ -187,6 +194,14 @@ func run(t workerd.TB, o options) {
 		for _, g := range gos {
 			targets = append(targets, startGo(t, root, wrangler, g, fake, script, o.coldRuns, body, o.long > 0))
 		}
+	}
+	if o.null {
+		// Last, so that with -perf the step from one to the other is Go alone.
+		vars := map[string]string{"UPSTREAM": base, "CANNED": canned}
+		ref := filepath.Join(root, "scripts", "bench-edge", "reference", "null.js")
+		targets = append(targets, startReference(t, root, wrangler, "js-null", ref, vars, o.coldRuns, body))
+		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: floorDir, Vars: vars, Cold: true}
+		targets = append(targets, startPlain(t, "go-null", opts, o.coldRuns, body))
 	}
 	for _, g := range targets {
 		if g.dir == "" {
@@ -284,7 +299,7 @@ func run(t workerd.TB, o options) {
 
 // startReference runs a JavaScript Worker (reference/worker.js, or one given with -js) from
 // a private copy (wrangler writes .wrangler/ next to its config).
-func startReference(t workerd.TB, root, wrangler, name, script, base string, coldRuns int, body []byte) *target {
+func startReference(t workerd.TB, root, wrangler, name, script string, vars map[string]string, coldRuns int, body []byte) *target {
 	dir := t.TempDir()
 	for f, src := range map[string]string{
 		"worker.js":     script,
@@ -299,9 +314,15 @@ func startReference(t workerd.TB, root, wrangler, name, script, base string, col
 		}
 	}
 	opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, Config: filepath.Join(dir, "wrangler.toml"),
-		Vars: map[string]string{"UPSTREAM": base}, Cold: true}
+		Vars: vars, Cold: true}
 	return startPlain(t, name, opts, coldRuns, body)
 }
+
+// canned is the completion the -null Workers answer with, as the fake would (once checks
+// for its text).
+const canned = `{"id":"chatcmpl-null","object":"chat.completion","created":1760000000,"model":"m",` +
+	`"choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the fake upstream."},"finish_reason":"stop"}],` +
+	`"usage":{"prompt_tokens":9,"completion_tokens":7,"total_tokens":16}}`
 
 // startPlain runs a Worker that relays whatever it is sent to env.UPSTREAM, with no key.
 func startPlain(t workerd.TB, name string, opts workerd.WorkerOptions, coldRuns int, body []byte) *target {
