@@ -22,6 +22,7 @@
 // The Worker sources are built only for GOOS=js GOARCH=wasm (they use wasm imports); this
 // file carries no build constraint so the package exists for every target (godoc, go vet
 // ./...), and main_other.go gives native builds (go build ./...) a main that only explains
-// this. Build with scripts/build-edge; run locally with scripts/dev; measure with
-// scripts/bench-edge.
+// this. Build with scripts/build-edge (which also swaps notls/ in for crypto/tls, which
+// nothing in a Worker can use: core/RATIONALE.md); run locally with scripts/dev; measure
+// with scripts/bench-edge.
 package main

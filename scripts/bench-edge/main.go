@@ -19,7 +19,7 @@
 // profile (node --cpu-prof) the Worker's own code without workerd around it.
 //
 // For -profile, build the Go Worker with symbols so wasm functions have names:
-// `scripts/build-edge /tmp/b && GOOS=js GOARCH=wasm go build -trimpath -o /tmp/b/app.wasm ./edge`.
+// `EDGE_LDFLAGS= scripts/build-edge /tmp/b`.
 //
 // It starts scripts/fakeupstream, then one `wrangler dev --local` (real workerd) per Worker:
 // the reference, and each Go build (by default the current tree, built with
