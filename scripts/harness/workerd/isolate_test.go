@@ -2,6 +2,7 @@ package workerd
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -211,6 +212,47 @@ func TestWorkerdIsolate(t *testing.T) {
 		}
 		if took > 1800*time.Millisecond {
 			t.Errorf("the stream ended after %v; want the 300ms idle deadline, well before the next chunk at 2s", took)
+		}
+	})
+
+	t.Run("client_gone", func(t *testing.T) {
+		t.Parallel()
+		// A client that hangs up mid-stream must end its request in the Worker at once:
+		// the response stream's cancel reaches Go, which stops the upstream read, and the
+		// port ends. The upstream would go on for 20 × 200 ms.
+		w, key := start(t, func(string) string { return "/stream/20/200ms" }, nil)
+		ctx, hangUp := context.WithCancel(ctxT(t))
+		defer hangUp()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, w.URL+"/api/v1/chat/completions",
+			strings.NewReader(`{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		begin := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() && !strings.Contains(sc.Text(), `"content"`) {
+		}
+		hangUp()
+		resp.Body.Close()
+		gone := time.Now()
+		for {
+			var s struct {
+				JS struct{ Ports int } `json:"js"`
+			}
+			if err := json.Unmarshal(get(t, w.URL+testPanicPath+"/stats", key).body, &s); err != nil {
+				t.Fatal(err)
+			}
+			if s.JS.Ports == 1 { // the stats request's own
+				t.Logf("the request ended %v after the client hung up", time.Since(gone))
+				break
+			}
+			if time.Since(begin) > 3*time.Second {
+				t.Fatalf("%d ports still live %v after the client hung up; the request went on with the upstream", s.JS.Ports, time.Since(gone))
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 
