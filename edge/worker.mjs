@@ -69,7 +69,7 @@ function open(env, ctx, resolve) {
   portSeq = portSeq >= 0x7fffffff ? 1 : portSeq + 1;
   const port = {
     id: portSeq, env, resolve, inst: null, responded: false, ended: false,
-    ctl: null, // the response body's stream controller, once streaming
+    out: null, // the writer of the response body, once streaming (see respond)
     queue: [], kick: null, // ops waiting to run in this port's context (see post)
     pending: new Map(), // op id → fail(), for ops Go still waits on
     parcels: new Map(), // key → byte arrays waiting for Go to take (see the parcel import)
@@ -325,10 +325,18 @@ function imports(me) {
       let body = stream ? null : bytes(bP, bN);
       return post(port, () => {
         if (stream) {
-          body = new ReadableStream({
-            start: (c) => void (port.ctl = c),
-            cancel: () => { port.ctl = null; finish(port, cancelId, FAILED, [utf8.encode("client went away")]); },
+          // workerd's own byte stream, not a JavaScript ReadableStream, which would cost
+          // a round of JS promises per chunk (README.md, rule 7). Its writer's closed
+          // promise rejects when the client goes away.
+          const { readable, writable } = new IdentityTransformStream();
+          const out = writable.getWriter();
+          out.closed.catch(() => {
+            if (port.out !== out) return; // closed or aborted by us first
+            port.out = null;
+            finish(port, cancelId, FAILED, [utf8.encode("client went away")]);
           });
+          port.out = out;
+          body = readable;
           port.pending.set(cancelId, () => finish(port, cancelId, ENDED));
         }
         port.responded = true;
@@ -338,11 +346,11 @@ function imports(me) {
     enqueue: (pid, p, n) => {
       const port = portOf(pid);
       const chunk = bytes(p, n);
-      return post(port, () => port.ctl?.enqueue(chunk));
+      return post(port, () => port.out?.write(chunk).catch(ignore));
     },
     close: (pid) => {
       const port = portOf(pid);
-      post(port, () => { port.ctl?.close(); port.ctl = null; });
+      post(port, () => { port.out?.close().catch(ignore); port.out = null; });
     },
     finish: (pid) => {
       const port = portOf(pid);
@@ -380,7 +388,8 @@ function end(port, crash) {
   port.parcels.clear();
   if (crash) {
     if (!port.responded) port.resolve(crashResponse());
-    try { port.ctl?.error(new Error("internal error")); } catch {}
+    try { port.out?.abort(new Error("internal error")).catch(ignore); } catch {} // maybe not its context
+    port.out = null;
   } else {
     // Failed ops are reported after the current call into Go returns, not inside it.
     if (port.pending.size > 0) {
@@ -392,6 +401,8 @@ function end(port, crash) {
   alarm(me, null);
   port.finish();
 }
+
+function ignore() {}
 
 function crashResponse() {
   return new Response(CRASHED, { status: 500, headers: { "content-type": "application/json" } });

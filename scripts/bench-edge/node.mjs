@@ -43,6 +43,9 @@ const answer = JSON.stringify({
   choices: [{ index: 0, message: { role: "assistant", content: "fake upstream says hi" }, finish_reason: "stop" }],
   usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
 });
+// workerd's identity byte stream, which worker.mjs writes streamed responses to.
+globalThis.IdentityTransformStream ??= class extends TransformStream {};
+
 globalThis.fetch = async () =>
   new Response(answer, { status: 200, headers: { "content-type": "application/json", "content-length": String(answer.length) } });
 const kv = new Map();

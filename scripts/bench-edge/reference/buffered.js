@@ -1,7 +1,8 @@
 // A second plain-JavaScript reference for scripts/bench-edge: the pass-through done the way
 // Switchyard's Worker has to do it, with no routing at all. The request body is read whole
 // and handed over as bytes; a JSON answer is read whole too, an event stream is read and
-// re-enqueued by JS chunk by chunk (the Worker relays each network read through Go);
+// written by JS chunk by chunk to an IdentityTransformStream (the Worker relays each
+// network read through Go);
 // headers are copied into arrays, the response is a new Response, and ctx.waitUntil holds
 // a promise resolved after the response, as worker.mjs does for Go's after-response work.
 // What it costs above reference/worker.js is the price of the I/O pattern alone; what the
@@ -21,13 +22,16 @@ export default {
     let out;
     if ((r.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
       const reader = r.body.getReader();
-      out = new ReadableStream({
-        async pull(c) {
+      const { readable, writable } = new IdentityTransformStream();
+      const w = writable.getWriter();
+      (async () => {
+        for (;;) {
           const { done, value } = await reader.read();
-          if (done) c.close();
-          else c.enqueue(value.slice());
-        },
-      });
+          if (done) return w.close().catch(() => {});
+          w.write(value.slice()).catch(() => {});
+        }
+      })();
+      out = readable;
     } else {
       out = new Uint8Array(await r.arrayBuffer()).slice();
     }

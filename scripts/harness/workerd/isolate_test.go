@@ -130,11 +130,27 @@ func TestWorkerdIsolate(t *testing.T) {
 
 		t.Run("crash_recovery", func(t *testing.T) {
 			before := get(t, w.URL+"/health", "").header.Get("X-Switchyard-Instance")
+			// A stream in flight when the instance dies is cut, not left open: its
+			// upstream would go on for about a second.
+			inFlight := make(chan streamResult, 1)
+			go func() {
+				inFlight <- readStream(t, w.URL, key, `{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"`+newNonce(t)+`"}]}`)
+			}()
+			time.Sleep(300 * time.Millisecond)
+			crashed := time.Now()
 			r := get(t, w.URL+testPanicPath+"/crash", key)
 			if r.status != http.StatusInternalServerError {
 				t.Fatalf("GET %s/crash: status %d, want 500; body %s", testPanicPath, r.status, r.body)
 			}
 			checkErrorBody(t, r.body, http.StatusInternalServerError, "")
+			select {
+			case s := <-inFlight:
+				if s.err == nil {
+					t.Errorf("the stream in flight during the crash ended whole (content %q); want it cut", s.content)
+				}
+			case <-time.After(2 * time.Second):
+				t.Errorf("the stream in flight during the crash was still open %v after it", time.Since(crashed))
+			}
 			// The next request starts a new instance and is served normally, streams too.
 			after := get(t, w.URL+"/health", "")
 			if after.status != http.StatusOK {
