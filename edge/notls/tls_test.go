@@ -1,12 +1,14 @@
 package tls
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"net"
 	"testing"
 )
 
@@ -123,4 +125,35 @@ func methodDifferences(got, want types.Type, ptr bool) []string {
 		}
 	}
 	return diffs
+}
+
+// TestNothingSpeaksTLS: whatever would handshake or carry TLS bytes fails, so a Worker
+// that somehow reached it errs instead of talking plaintext.
+func TestNothingSpeaksTLS(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	c := Client(a, &Config{})
+	defer c.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, errDial := (&Dialer{}).DialContext(context.Background(), "tcp", ln.Addr().String())
+	_, errAccept := NewListener(ln, &Config{}).Accept()
+	_, errRead := c.Read(make([]byte, 1))
+	_, errWrite := c.Write([]byte("x"))
+	_, errLoad := LoadX509KeyPair("cert.pem", "key.pem")
+	for name, err := range map[string]error{
+		"HandshakeContext":      c.HandshakeContext(context.Background()),
+		"Read":                  errRead,
+		"Write":                 errWrite,
+		"Dialer.DialContext":    errDial,
+		"NewListener(…).Accept": errAccept,
+		"LoadX509KeyPair":       errLoad,
+	} {
+		if err != errNoTLS {
+			t.Errorf("%s: %v, want %v", name, err, errNoTLS)
+		}
+	}
 }
