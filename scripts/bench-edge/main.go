@@ -14,6 +14,8 @@
 //	go run ./scripts/bench-edge -floor -js buffered=scripts/bench-edge/reference/buffered.js
 //	                                  # and the same pattern through Go and the bridge, no router
 //	go run ./scripts/bench-edge -null # what entering Go at all costs: no upstream, a canned answer
+//	go run ./scripts/bench-edge -inspector=false     # without wrangler's DevTools inspector,
+//	                                  # which has workerd report every subrequest, body included
 //
 // node.mjs beside it runs a Worker build in node, with an in-memory upstream, to measure or
 // profile (node --cpu-prof) the Worker's own code without workerd around it.
@@ -40,14 +42,16 @@
 //     created by an earlier wrangler on the same state directory, so that first request is
 //     a real routed chat completion).
 //
-// -long N sends N requests per target at concurrency 4 and prints RSS every N/20 requests:
-// the isolate has 128 MB, and in-isolate caches must stay bounded.
+// -long N sends N requests per target at concurrency 4 and prints, every N/20 requests,
+// workerd's RSS and what the isolate holds after a full GC (heap.mjs, through the
+// inspector): the isolate has 128 MB, and in-isolate caches must stay bounded.
 //
 // Everything listens on 127.0.0.1; every process is stopped by PID on exit (also on
 // Ctrl-C). The bench is manual: scripts/test does not run it.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -57,8 +61,10 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +95,7 @@ type options struct {
 	targets     string
 	floor       bool
 	null        bool
+	inspector   bool
 	gos         goFlags
 	jss         goFlags // extra JavaScript Workers, [label=]FILE, for experiments
 }
@@ -126,6 +133,7 @@ func main() {
 	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
 	flag.BoolVar(&o.null, "null", false, "also run two Workers that answer at once with a canned completion and call no upstream: reference/null.js, and the floor build (edge/floor_js.go) given the same answer, which then only enters Go and leaves it")
+	flag.BoolVar(&o.inspector, "inspector", true, "run each Worker under wrangler dev's DevTools inspector, as `wrangler dev` does; false runs it through wrangler's API without one (scripts/harness/workerd/dev.mjs), as in production, where no inspector gets every subrequest reported (-long and -profile need it)")
 	flag.BoolVar(&o.floor, "floor", false, "also run the floor: the Worker built with -tags benchfloor, Go and the bridge relaying to the fake with no router (edge/floor_js.go)")
 	flag.Var(&o.gos, "go", "`[label=]DIR`: a Go Worker build (scripts/build-edge DIR); repeatable; default: build the current tree")
 	flag.Var(&o.jss, "js", "`[label=]FILE`: another JavaScript Worker to measure beside the reference (same env: UPSTREAM); repeatable")
@@ -155,26 +163,29 @@ type target struct {
 
 func run(t workerd.TB, o options) {
 	root := workerd.Root(t)
-	wrangler := workerd.RequireWrangler(t, root)
+	base := workerd.WorkerOptions{Root: root, Wrangler: workerd.RequireWrangler(t, root), NoInspector: !o.inspector}
+	if !o.inspector && (o.long > 0 || o.profile != "") {
+		t.Fatal("-long and -profile read the isolate through the inspector; drop -inspector=false")
+	}
 	fake := workerd.StartFakeMax(t, root, 10_000_000)
 	script := "/ok"
 	if o.stream > 0 {
 		script = fmt.Sprintf("/stream/%d/0ms", o.stream)
 	}
-	base := fake.Base(script)
+	upstream := fake.Base(script)
 	body := []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello in one short sentence."}]}`)
 	if o.stream > 0 {
 		body = []byte(`{"model":"` + model + `","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}`)
 	}
 
-	direct := &target{name: "direct", url: base + "/chat/completions", key: "direct"}
+	direct := &target{name: "direct", url: upstream + "/chat/completions", key: "direct"}
 	targets := []*target{direct}
 	if strings.Contains(o.targets, "js") {
 		ref := filepath.Join(root, "scripts", "bench-edge", "reference", "worker.js")
-		vars := map[string]string{"UPSTREAM": base}
-		targets = append(targets, startReference(t, root, wrangler, "js", ref, vars, o.coldRuns, body))
+		vars := map[string]string{"UPSTREAM": upstream}
+		targets = append(targets, startReference(t, base, "js", ref, vars, o.coldRuns, body))
 		for _, j := range o.jss {
-			targets = append(targets, startReference(t, root, wrangler, j.label, j.dir, vars, o.coldRuns, body))
+			targets = append(targets, startReference(t, base, j.label, j.dir, vars, o.coldRuns, body))
 		}
 	}
 	var floorDir string
@@ -183,7 +194,8 @@ func run(t workerd.TB, o options) {
 		workerd.Run(t, root, []string{"GOFLAGS=-tags=benchfloor"}, filepath.Join(root, "scripts", "build-edge"), floorDir)
 	}
 	if o.floor {
-		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: floorDir, Vars: map[string]string{"UPSTREAM": base}, Cold: true}
+		opts := base
+		opts.BuildDir, opts.Vars, opts.Cold = floorDir, map[string]string{"UPSTREAM": upstream}, true
 		targets = append(targets, startPlain(t, "floor", opts, o.coldRuns, body))
 	}
 	if strings.Contains(o.targets, "go") {
@@ -192,15 +204,16 @@ func run(t workerd.TB, o options) {
 			gos = goFlags{{"go", workerd.BuildWorker(t, root)}}
 		}
 		for _, g := range gos {
-			targets = append(targets, startGo(t, root, wrangler, g, fake, script, o.coldRuns, body, o.long > 0))
+			targets = append(targets, startGo(t, base, g, fake, script, o.coldRuns, body, o.long > 0))
 		}
 	}
 	if o.null {
 		// Last, so that with -perf the step from one to the other is Go alone.
-		vars := map[string]string{"UPSTREAM": base, "CANNED": canned}
+		vars := map[string]string{"UPSTREAM": upstream, "CANNED": canned}
 		ref := filepath.Join(root, "scripts", "bench-edge", "reference", "null.js")
-		targets = append(targets, startReference(t, root, wrangler, "js-null", ref, vars, o.coldRuns, body))
-		opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: floorDir, Vars: vars, Cold: true}
+		targets = append(targets, startReference(t, base, "js-null", ref, vars, o.coldRuns, body))
+		opts := base
+		opts.BuildDir, opts.Vars, opts.Cold = floorDir, vars, true
 		targets = append(targets, startPlain(t, "go-null", opts, o.coldRuns, body))
 	}
 	for _, g := range targets {
@@ -299,11 +312,11 @@ func run(t workerd.TB, o options) {
 
 // startReference runs a JavaScript Worker (reference/worker.js, or one given with -js) from
 // a private copy (wrangler writes .wrangler/ next to its config).
-func startReference(t workerd.TB, root, wrangler, name, script string, vars map[string]string, coldRuns int, body []byte) *target {
+func startReference(t workerd.TB, base workerd.WorkerOptions, name, script string, vars map[string]string, coldRuns int, body []byte) *target {
 	dir := t.TempDir()
 	for f, src := range map[string]string{
 		"worker.js":     script,
-		"wrangler.toml": filepath.Join(root, "scripts", "bench-edge", "reference", "wrangler.toml"),
+		"wrangler.toml": filepath.Join(base.Root, "scripts", "bench-edge", "reference", "wrangler.toml"),
 	} {
 		b, err := os.ReadFile(src)
 		if err != nil {
@@ -313,8 +326,8 @@ func startReference(t workerd.TB, root, wrangler, name, script string, vars map[
 			t.Fatal(err)
 		}
 	}
-	opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, Config: filepath.Join(dir, "wrangler.toml"),
-		Vars: vars, Cold: true}
+	opts := base
+	opts.Config, opts.Vars, opts.Cold = filepath.Join(dir, "wrangler.toml"), vars, true
 	return startPlain(t, name, opts, coldRuns, body)
 }
 
@@ -341,7 +354,7 @@ func startPlain(t workerd.TB, name string, opts workerd.WorkerOptions, coldRuns 
 }
 
 // startGo runs one Go build with every hosted provider of model pointed at the fake.
-func startGo(t workerd.TB, root, wrangler string, b goBuild, fake *workerd.Fake, script string, coldRuns int, body []byte, hooks bool) *target {
+func startGo(t workerd.TB, base workerd.WorkerOptions, b goBuild, fake *workerd.Fake, script string, coldRuns int, body []byte, hooks bool) *target {
 	vars := map[string]string{"SWITCHYARD_ADMIN_KEY": adminKey}
 	if hooks {
 		// The long run reads what the instance holds from the test hooks (edge/testhooks_js.go).
@@ -359,7 +372,8 @@ func startGo(t workerd.TB, root, wrangler string, b goBuild, fake *workerd.Fake,
 		}
 	}
 	state := filepath.Join(t.TempDir(), "state")
-	opts := workerd.WorkerOptions{Root: root, Wrangler: wrangler, BuildDir: b.dir, Vars: vars, Persist: state}
+	opts := base
+	opts.BuildDir, opts.Vars, opts.Persist = b.dir, vars, state
 	// A first wrangler makes the key in the state directory, so that the first request of
 	// the next one, started cold, is a routed chat completion.
 	w := workerd.StartWorker(t, opts)
@@ -509,7 +523,8 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 	step := max(1, n/20)
 	for _, g := range targets[1:] {
 		fmt.Printf("\nlong run %s: %d requests at concurrency 4\n", g.name, n)
-		fmt.Printf("  %9s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached, JS values)")
+		fmt.Printf("  %9s %10s %10s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "JS heap", "reserved", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached, JS values)")
+		probe := startHeapProbe(t, g)
 		before, _ := cpuOf(t, g)
 		for done := 0; done < n; done += step {
 			load(t, client, g, body, 4, step)
@@ -517,11 +532,70 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 			if err != nil {
 				t.Fatal(err)
 			}
-			fmt.Printf("  %9d %10.1f %10.1f %8.3fms  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step), instanceStats(g))
-			before, _ = cpuOf(t, g) // not counting the stats probe
+			h := probe.read(t)
+			fmt.Printf("  %9d %10.1f %10.1f %8.3fms %10.2f %10.1f  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step),
+				float64(h.Used)/(1<<20), float64(h.Total)/(1<<20), instanceStats(g))
+			before, _ = cpuOf(t, g) // not counting the probes
 			reset(fake)
 		}
+		probe.stop()
 	}
+}
+
+// heap is what heap.mjs reports of an isolate: its JS heap live after a full GC, and
+// reserved, in bytes.
+type heap struct{ Used, Total int64 }
+
+// heapProbe is a running heap.mjs, connected to one Worker's isolate through the inspector.
+type heapProbe struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startHeapProbe(t workerd.TB, g *target) *heapProbe {
+	cmd := exec.Command("node", "--experimental-websocket", filepath.Join(workerd.Root(t), "scripts", "bench-edge", "heap.mjs"),
+		strconv.Itoa(g.w.Inspector), g.w.URL+"/health")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &heapProbe{cmd, in, bufio.NewReader(out)}
+	if line, _ := p.out.ReadString('\n'); line != "ready\n" {
+		p.stop()
+		t.Fatalf("heap.mjs for %s: %q", g.name, line)
+	}
+	return p
+}
+
+// read asks the isolate what it holds.
+func (p *heapProbe) read(t workerd.TB) heap {
+	var h heap
+	if _, err := io.WriteString(p.in, "\n"); err != nil {
+		t.Fatalf("heap.mjs: %v", err)
+	}
+	line, err := p.out.ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &h)
+	}
+	if err != nil {
+		t.Fatalf("heap.mjs: %q: %v", line, err)
+	}
+	return h
+}
+
+func (p *heapProbe) stop() {
+	p.in.Close()
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
 }
 
 // instanceStats summarises the Go Worker's hookPath/stats answer, or "" for other targets.

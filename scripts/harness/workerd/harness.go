@@ -294,6 +294,9 @@ type WorkerOptions struct {
 	// Cold, when set, waits for wrangler's "Ready on" line instead of a 200 from /health, so
 	// that the caller's first request is the first the Worker ever serves.
 	Cold bool
+	// NoInspector runs the Worker through wrangler's API (dev.mjs) instead of its CLI, which
+	// always starts the DevTools inspector; see dev.mjs. Worker.Inspector is then 0.
+	NoInspector bool
 }
 
 // Worker is a running `wrangler dev --local`.
@@ -338,14 +341,25 @@ func StartWorker(t TB, o WorkerOptions) *Worker {
 		if port == 0 {
 			port = FreePort(t)
 		}
-		inspector := FreePort(t)
-		args := []string{"dev", "--config", cfg, "--local", "--ip", "127.0.0.1",
-			"--port", strconv.Itoa(port), "--inspector-port", strconv.Itoa(inspector),
-			"--persist-to", o.Persist, "--show-interactive-dev-session=false", "--log-level", "log"}
+		var vars []string
 		for _, name := range slices.Sorted(maps.Keys(o.Vars)) {
-			args = append(args, "--var", name+":"+o.Vars[name])
+			vars = append(vars, name+":"+o.Vars[name])
 		}
-		cmd := exec.Command(o.Wrangler, args...)
+		var cmd *exec.Cmd
+		inspector := 0
+		if o.NoInspector {
+			args := append([]string{filepath.Join(o.Root, "scripts", "harness", "workerd", "dev.mjs"), cfg, strconv.Itoa(port), o.Persist}, vars...)
+			cmd = exec.Command("node", args...)
+		} else {
+			inspector = FreePort(t)
+			args := []string{"dev", "--config", cfg, "--local", "--ip", "127.0.0.1",
+				"--port", strconv.Itoa(port), "--inspector-port", strconv.Itoa(inspector),
+				"--persist-to", o.Persist, "--show-interactive-dev-session=false", "--log-level", "log"}
+			for _, v := range vars {
+				args = append(args, "--var", v)
+			}
+			cmd = exec.Command(o.Wrangler, args...)
+		}
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), env...)
 		w := &Worker{
