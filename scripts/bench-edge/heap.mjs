@@ -23,7 +23,7 @@ await send("Runtime.getHeapUsage"); // answered after the backlog
 console.log("ready");
 for await (const _ of createInterface({ input: process.stdin })) {
   const gc = send("HeapProfiler.collectGarbage");
-  await (await fetch(url)).arrayBuffer();
+  await (await fetch(url, { signal: AbortSignal.timeout(60_000) })).arrayBuffer();
   await gc;
   const u = await send("Runtime.getHeapUsage");
   console.log(JSON.stringify({ used: u.usedSize, total: u.totalSize }));
