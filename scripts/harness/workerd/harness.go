@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -96,11 +97,19 @@ func Run(t TB, dir string, env []string, name string, args ...string) string {
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = stopGrace
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Start()
+	if err == nil {
+		track(cmd.Process.Pid)
+		err = cmd.Wait()
+		killGroup(cmd.Process.Pid) // nothing it spawned outlives it
+		untrack(cmd.Process.Pid)
 	}
-	return string(out)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.Bytes())
+	}
+	return out.String()
 }
 
 // Proc is a long-running process started by the harness, in its own process group.
@@ -126,6 +135,7 @@ func Start(t TB, name string, cmd *exec.Cmd) *Proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
+	track(cmd.Process.Pid)
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -143,6 +153,7 @@ func Start(t TB, name string, cmd *exec.Cmd) *Proc {
 func (p *Proc) Stop() {
 	p.once.Do(func() {
 		pid := p.cmd.Process.Pid
+		defer untrack(pid)
 		select {
 		case <-p.done:
 			killGroup(pid) // the leader is gone; make sure no child is left
@@ -161,6 +172,47 @@ func (p *Proc) Stop() {
 		}
 		killGroup(pid) // children that ignored SIGTERM
 	})
+}
+
+// live holds the process groups the harness started and has not stopped yet.
+var live = struct {
+	sync.Mutex
+	pids map[int]bool
+}{pids: map[int]bool{}}
+
+func track(pid int) {
+	live.Lock()
+	live.pids[pid] = true
+	live.Unlock()
+}
+
+func untrack(pid int) {
+	live.Lock()
+	delete(live.pids, pid)
+	live.Unlock()
+}
+
+// KillAll kills every process group the harness started and has not stopped, for when the
+// cleanups will not run: go test's -timeout ends the binary with a panic that runs none,
+// and a parent-death signal reaches only a group's leader, not wrangler's node and workerd.
+func KillAll() {
+	live.Lock()
+	defer live.Unlock()
+	for pid := range live.pids {
+		killGroup(pid)
+	}
+}
+
+// KillAllBeforeTimeout calls KillAll shortly before go test's -timeout (a TestMain calls it
+// after flag.Parse): the tests still running then fail with their logs, not orphans behind.
+func KillAllBeforeTimeout() {
+	f := flag.Lookup("test.timeout")
+	if f == nil {
+		return
+	}
+	if d, ok := f.Value.(flag.Getter).Get().(time.Duration); ok && d > 2*stopGrace {
+		time.AfterFunc(d-stopGrace, KillAll)
+	}
 }
 
 // Exited is closed when the process has exited.

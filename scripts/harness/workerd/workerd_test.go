@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +28,14 @@ const adminKey = "sk-sy-admin-e2e-0123456789abcdef"
 // model is the model the suite routes; it must have endpoints at two or more hosted
 // (non-local) providers in catalog.Default.
 const model = "meta-llama/llama-3.3-70b-instruct"
+
+// TestMain kills what the suite started shortly before go test's -timeout would end the
+// binary without running a cleanup.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	KillAllBeforeTimeout()
+	os.Exit(m.Run())
+}
 
 // requestTimeout bounds every call the suite makes to the Worker.
 const requestTimeout = 60 * time.Second
