@@ -110,11 +110,12 @@ function start(port) {
   const instance = new WebAssembly.Instance(wasm, go.importObject);
   me.ex = instance.exports;
   me.memory = instance.exports.mem;
+  // run's promise would settle when Go exits, from whichever request's context it exits in
+  // (workerd warns when that is not the context that made it, this one); enter notices an
+  // exit itself, so only a throw out of Go's start is wanted from it.
+  go._resolveExitPromise = ignore;
   enter(port, () => {
-    go.run(instance).then(
-      () => crashed(me, "Go program exited"),
-      (e) => crashed(me, e),
-    );
+    go.run(instance).catch((e) => crashed(me, e));
     return false; // run has already run Go until main waited
   });
   if (!me.ready) crashed(me, "Go program did not start");
@@ -146,18 +147,23 @@ function enter(port, fn) {
 // has ended.
 function post(port, fn) {
   if (port === undefined || port.ended) return false;
+  inContext(port, fn);
+  return true;
+}
+
+// inContext is post without the check, for end's last op on a port.
+function inContext(port, fn) {
   if (current === port) {
     drain(port);
     fn();
-  } else {
-    port.queue.push(fn);
-    if (port.kick !== null) {
-      const k = port.kick;
-      port.kick = null;
-      k();
-    }
+    return;
   }
-  return true;
+  port.queue.push(fn);
+  if (port.kick !== null) {
+    const k = port.kick;
+    port.kick = null;
+    k();
+  }
 }
 
 // drain runs the port's queued ops; the caller is in the port's context.
@@ -386,10 +392,14 @@ function end(port, crash) {
   me.alarmed.delete(port);
   me.ports.delete(port.id);
   port.parcels.clear();
+  port.queue = [];
   if (crash) {
     if (!port.responded) port.resolve(crashResponse());
-    try { port.out?.abort(new Error("internal error")).catch(ignore); } catch {} // maybe not its context
+    // A body being streamed is cut, in its request's context: from another one the abort
+    // fails, and workerd would cancel the request as hung instead.
+    const out = port.out;
     port.out = null;
+    if (out !== null) inContext(port, () => out.abort(new Error("internal error")).catch(ignore));
   } else {
     // Failed ops are reported after the current call into Go returns, not inside it.
     if (port.pending.size > 0) {
@@ -397,7 +407,6 @@ function end(port, crash) {
       Promise.resolve().then(() => fails.forEach((f) => f()));
     }
   }
-  port.queue = [];
   alarm(me, null);
   port.finish();
 }

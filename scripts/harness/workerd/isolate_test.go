@@ -163,6 +163,13 @@ func TestWorkerdIsolate(t *testing.T) {
 			if s.err != nil {
 				t.Fatalf("stream after the crash: %v", s.err)
 			}
+			// The cut came from the glue, in the stream's own request context, not from
+			// workerd giving up on a request left with nothing pending.
+			for _, bad := range []string{"had hung", "from a different request context"} {
+				if strings.Contains(w.Output(), bad) {
+					t.Errorf("wrangler's output has %q after the crash", bad)
+				}
+			}
 		})
 	})
 
