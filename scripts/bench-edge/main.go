@@ -133,7 +133,7 @@ func main() {
 	flag.IntVar(&o.coldRuns, "cold", 1, "cold starts of each Worker to time (each restarts wrangler; at least one)")
 	flag.StringVar(&o.targets, "targets", "js,go", "which Workers to run: js, go, or both")
 	flag.BoolVar(&o.null, "null", false, "also run two Workers that answer at once with a canned completion and call no upstream: reference/null.js, and the floor build (edge/floor_js.go) given the same answer, which then only enters Go and leaves it")
-	flag.BoolVar(&o.inspector, "inspector", true, "run each Worker under wrangler dev's DevTools inspector, as `wrangler dev` does; false runs it through wrangler's API without one (scripts/harness/workerd/dev.mjs), as in production, where no inspector gets every subrequest reported (-long and -profile need it)")
+	flag.BoolVar(&o.inspector, "inspector", true, "run each Worker under wrangler dev's DevTools inspector, as `wrangler dev` does; false runs it through wrangler's API without one (scripts/harness/workerd/dev.mjs), as in production, where no inspector gets every subrequest reported (-profile needs it; -long then prints no JS heap)")
 	flag.BoolVar(&o.floor, "floor", false, "also run the floor: the Worker built with -tags benchfloor, Go and the bridge relaying to the fake with no router (edge/floor_js.go)")
 	flag.Var(&o.gos, "go", "`[label=]DIR`: a Go Worker build (scripts/build-edge DIR); repeatable; default: build the current tree")
 	flag.Var(&o.jss, "js", "`[label=]FILE`: another JavaScript Worker to measure beside the reference (same env: UPSTREAM); repeatable")
@@ -164,8 +164,8 @@ type target struct {
 func run(t workerd.TB, o options) {
 	root := workerd.Root(t)
 	base := workerd.WorkerOptions{Root: root, Wrangler: workerd.RequireWrangler(t, root), NoInspector: !o.inspector}
-	if !o.inspector && (o.long > 0 || o.profile != "") {
-		t.Fatal("-long and -profile read the isolate through the inspector; drop -inspector=false")
+	if !o.inspector && o.profile != "" {
+		t.Fatal("-profile records through the inspector; drop -inspector=false")
 	}
 	fake := workerd.StartFakeMax(t, root, 10_000_000)
 	script := "/ok"
@@ -243,7 +243,7 @@ func run(t workerd.TB, o options) {
 	reset(fake)
 
 	if o.long > 0 {
-		longRun(t, client, fake, targets, body, o.long)
+		longRun(t, client, fake, targets, body, o.long, o.inspector)
 		return
 	}
 	if o.profile != "" {
@@ -517,14 +517,18 @@ func report(phase string, c int, targets []*target) {
 	}
 }
 
-// longRun loads each Worker in turn and samples the workerd's memory as it goes; for a Go
-// Worker also what its instance holds (see hookPath).
-func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*target, body []byte, n int) {
+// longRun loads each Worker in turn and samples the workerd's memory and CPU per request as
+// it goes; for a Go Worker also what its instance holds (see hookPath); and, with the
+// inspector (heap), the isolate's live JS heap.
+func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*target, body []byte, n int, heap bool) {
 	step := max(1, n/20)
 	for _, g := range targets[1:] {
 		fmt.Printf("\nlong run %s: %d requests at concurrency 4\n", g.name, n)
 		fmt.Printf("  %9s %10s %10s %10s %10s %10s  %s\n", "requests", "rss MiB", "peak MiB", "cpu/req", "JS heap", "reserved", "instance (Go heap, linear memory, goroutines, ops waiting, live ports, keys cached, JS values)")
-		probe := startHeapProbe(t, g)
+		var probe *heapProbe
+		if heap {
+			probe = startHeapProbe(t, g)
+		}
 		before, _ := cpuOf(t, g)
 		for done := 0; done < n; done += step {
 			load(t, client, g, body, 4, step)
@@ -532,13 +536,18 @@ func longRun(t workerd.TB, client *http.Client, fake *workerd.Fake, targets []*t
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := probe.read(t)
-			fmt.Printf("  %9d %10.1f %10.1f %8.3fms %10.2f %10.1f  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step),
-				float64(h.Used)/(1<<20), float64(h.Total)/(1<<20), instanceStats(g))
+			js := fmt.Sprintf("%10s %10s", "-", "-")
+			if probe != nil {
+				h := probe.read(t)
+				js = fmt.Sprintf("%10.2f %10.1f", float64(h.Used)/(1<<20), float64(h.Total)/(1<<20))
+			}
+			fmt.Printf("  %9d %10.1f %10.1f %8.3fms %s  %s\n", done+step, mib(s.RSS), mib(s.PeakRSS), ms(s.CPU-before)/float64(step), js, instanceStats(g))
 			before, _ = cpuOf(t, g) // not counting the probes
 			reset(fake)
 		}
-		probe.stop()
+		if probe != nil {
+			probe.stop()
+		}
 	}
 }
 
