@@ -422,6 +422,7 @@ func StartWorker(t TB, o WorkerOptions) *Worker {
 		}
 		err := w.wait(o.Cold)
 		if err == nil {
+			t.Cleanup(w.checkNeverHung(t))
 			return w
 		}
 		if o.Port == 0 && try < 3 && strings.Contains(w.Output(), "Address already in use") {
@@ -444,6 +445,17 @@ func (w *Worker) wait(cold bool) error {
 }
 
 var readyRE = regexp.MustCompile(`Ready on http://127\.0\.0\.1:\d+`)
+
+// checkNeverHung returns a cleanup that fails the test if workerd cancelled a request as
+// hung: the Worker's glue always leaves a request it has not finished something pending
+// (I/O or a heartbeat), so that message means a request lost, whatever the test checked.
+func (w *Worker) checkNeverHung(t TB) func() {
+	return func() {
+		if strings.Contains(w.Output(), "had hung") {
+			t.Errorf("%s: workerd cancelled a request as hung (output below)", w.Name)
+		}
+	}
+}
 
 // PID returns the process id of the process's group leader.
 func (p *Proc) PID() int { return p.cmd.Process.Pid }

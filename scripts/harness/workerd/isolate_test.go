@@ -164,11 +164,10 @@ func TestWorkerdIsolate(t *testing.T) {
 				t.Fatalf("stream after the crash: %v", s.err)
 			}
 			// The cut came from the glue, in the stream's own request context, not from
-			// workerd giving up on a request left with nothing pending.
-			for _, bad := range []string{"had hung", "from a different request context"} {
-				if strings.Contains(w.Output(), bad) {
-					t.Errorf("wrangler's output has %q after the crash", bad)
-				}
+			// workerd giving up on a request left with nothing pending (StartWorker's
+			// cleanup fails on that), and no promise was settled from a finished request.
+			if strings.Contains(w.Output(), "from a different request context") {
+				t.Error("workerd warned of a promise settled from a different request context")
 			}
 		})
 	})

@@ -18,6 +18,7 @@ type TB interface {
 	Fatalf(format string, args ...any)
 	Log(args ...any)
 	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
 	Cleanup(func())
 	TempDir() string
 	Failed() bool
@@ -65,6 +66,13 @@ func (s *script) Log(args ...any)           { fmt.Fprintln(os.Stderr, args...) }
 func (s *script) Logf(f string, a ...any)   { fmt.Fprintf(os.Stderr, f+"\n", a...) }
 func (s *script) Fatal(args ...any)         { s.fail(fmt.Sprint(args...)) }
 func (s *script) Fatalf(f string, a ...any) { s.fail(fmt.Sprintf(f, a...)) }
+
+func (s *script) Errorf(f string, a ...any) {
+	s.mu.Lock()
+	s.failed = true
+	s.mu.Unlock()
+	fmt.Fprintln(os.Stderr, "ERROR:", fmt.Sprintf(f, a...))
+}
 
 func (s *script) fail(msg string) {
 	s.mu.Lock()
