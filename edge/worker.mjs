@@ -24,6 +24,7 @@ import wasm from "./app.wasm";
 const WHOLE = 1 << 20; // bodies up to this many bytes cross to Go in one piece
 const HEARTBEAT_MS = 10_000;
 const CRASHED = '{"error":{"code":500,"message":"Internal error"}}';
+const CRASHED_EVENT = `data: ${CRASHED}\n\n`;
 const BUSY = '{"error":{"code":503,"message":"Worker overloaded, retry"}}';
 const FAILED = -1, ENDED = -2; // op outcomes besides the op's own status (bridge_js.go)
 
@@ -395,11 +396,15 @@ function end(port, crash) {
   port.queue = [];
   if (crash) {
     if (!port.responded) port.resolve(crashResponse());
-    // A body being streamed is cut, in its request's context: from another one the abort
-    // fails, and workerd would cancel the request as hung instead.
+    // A stream being sent ends with an error event, as core ends one that fails midway,
+    // and closes, in its request's context (from another one workerd refuses the write
+    // and later cancels the request as hung). Not an abort: behind wrangler dev's proxy
+    // an errored body stalled the next request until its client gave up.
     const out = port.out;
     port.out = null;
-    if (out !== null) inContext(port, () => out.abort(new Error("internal error")).catch(ignore));
+    if (out !== null) {
+      inContext(port, () => out.write(utf8.encode(CRASHED_EVENT)).then(() => out.close()).catch(ignore));
+    }
   } else {
     // Failed ops are reported after the current call into Go returns, not inside it.
     if (port.pending.size > 0) {

@@ -422,7 +422,7 @@ func StartWorker(t TB, o WorkerOptions) *Worker {
 		}
 		err := w.wait(o.Cold)
 		if err == nil {
-			t.Cleanup(w.checkNeverHung(t))
+			t.Cleanup(w.checkRuntimeLog(t))
 			return w
 		}
 		if o.Port == 0 && try < 3 && strings.Contains(w.Output(), "Address already in use") {
@@ -446,13 +446,17 @@ func (w *Worker) wait(cold bool) error {
 
 var readyRE = regexp.MustCompile(`Ready on http://127\.0\.0\.1:\d+`)
 
-// checkNeverHung returns a cleanup that fails the test if workerd cancelled a request as
-// hung: the Worker's glue always leaves a request it has not finished something pending
-// (I/O or a heartbeat), so that message means a request lost, whatever the test checked.
-func (w *Worker) checkNeverHung(t TB) func() {
+// checkRuntimeLog returns a cleanup that fails the test if workerd logged either sign of
+// the glue losing track of a request context: a request cancelled as hung (the glue always
+// leaves an unfinished request something pending, I/O or a heartbeat) or a promise settled
+// from a request other than its own after that one had ended. Either means a request or a
+// continuation lost, whatever the test itself checked.
+func (w *Worker) checkRuntimeLog(t TB) func() {
 	return func() {
-		if strings.Contains(w.Output(), "had hung") {
-			t.Errorf("%s: workerd cancelled a request as hung (output below)", w.Name)
+		for _, sign := range []string{"had hung", "from a different request context"} {
+			if strings.Contains(w.Output(), sign) {
+				t.Errorf("%s: workerd logged %q (output below)", w.Name, sign)
+			}
 		}
 	}
 }
