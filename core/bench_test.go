@@ -28,16 +28,34 @@ type cannedTransport struct {
 func (t *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	n, _ := io.Copy(io.Discard, req.Body)
 	t.sink += int(n)
-	ct := "application/json"
+	ct, body := "application/json", io.Reader(bytes.NewReader(t.body))
 	if t.stream {
-		ct = "text/event-stream"
+		ct, body = "text/event-stream", &eventReader{rest: t.body}
 	}
 	return &http.Response{
 		StatusCode: http.StatusOK,
 		Header:     http.Header{"Content-Type": {ct}},
-		Body:       io.NopCloser(bytes.NewReader(t.body)),
+		Body:       io.NopCloser(body),
 		Request:    req,
 	}, nil
+}
+
+// eventReader yields one SSE event per Read, as a provider that flushes every event
+// arrives over the network (and as the Worker's fetch body hands it to core), so a stream
+// benchmark pays the relay's per-read work once per event.
+type eventReader struct{ rest []byte }
+
+func (r *eventReader) Read(p []byte) (int, error) {
+	if len(r.rest) == 0 {
+		return 0, io.EOF
+	}
+	ev := r.rest
+	if i := bytes.Index(ev, []byte("\n\n")); i >= 0 {
+		ev = ev[:i+2]
+	}
+	n := copy(p, ev)
+	r.rest = r.rest[n:]
+	return n, nil
 }
 
 // discardWriter is a minimal ResponseWriter; httptest.ResponseRecorder would add its own
@@ -50,6 +68,10 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// Flush is there because every platform's writer has it (the Worker's, net/http's): without
+// it each flush of a stream would pay for building http.ErrNotSupported's wrapper.
+func (w *discardWriter) Flush() {}
 
 const benchKey = "sk-sy-v1-bench"
 
